@@ -1,0 +1,87 @@
+// The hub's core: validates, versions and durably stores anonymised records, and answers reads and
+// statistics. The server translates the wire contract to these calls; nothing here knows gRPC or
+// protobuf. Thread-safe: any number of callers may ingest, delete and read at once.
+#ifndef CROSSFORCE_ENGINE_ENGINE_H_
+#define CROSSFORCE_ENGINE_ENGINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/date.h"
+#include "engine/encoding_schema.h"
+#include "engine/record_codec.h"
+#include "engine/record_validator.h"
+#include "engine/record_writer.h"
+#include "engine/records.h"
+#include "engine/storage.h"
+
+namespace crossforce {
+
+struct EngineOptions {
+  std::string data_dir;                                   // RocksDB directory; created when missing
+  bool compression = true;                                // block compression of the store
+  size_t block_cache_bytes = 256u << 20;                  // read cache of the store
+  std::string schema_id = std::string(kDefaultSchemaId);  // the federation's encoding schema
+  // The federation's key fingerprint (16 raw bytes). Empty: the first accepted record pins it.
+  std::string key_fingerprint;
+  size_t max_parties = 64;                 // per incident
+  std::function<Date()> today = TodayUtc;  // the clock for "not in the future" checks
+};
+
+struct HubStats {
+  std::map<std::string, ForceCounts> forces;  // by force code
+  ForceCounts totals;
+  std::string schema_id;
+  std::string key_fingerprint;  // empty until pinned
+  uint64_t disk_bytes = 0;
+};
+
+class Engine {
+ public:
+  // Opens the store under options.data_dir. InvalidArgument for bad options; Unavailable when
+  // another process holds the store; FailedPrecondition when the configured key differs from the
+  // store's.
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  // As Open, on storage the caller provides (tests inject faults this way).
+  static absl::StatusOr<std::unique_ptr<Engine>> OpenOnStorage(std::unique_ptr<Storage> storage,
+                                                               const EngineOptions& options);
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine();
+
+  // Validates and stores `records`, one result per record in order. Invalid records are rejected
+  // with their violations; the others are applied. OK means every stored change is durable; an
+  // error (storage failure) means none of the results may be acknowledged.
+  absl::StatusOr<std::vector<WriteResult>> Ingest(std::vector<Record> records);
+
+  // Tombstones a record at `version` (0: the held version). NotFound when version is 0 and nothing
+  // is held; InvalidArgument for a malformed key.
+  absl::StatusOr<WriteResult> Delete(const RecordId& id, uint64_t version);
+
+  // What is held under `id`, tombstones included. NotFound when nothing was ever held.
+  absl::StatusOr<StoredRecord> Get(const RecordId& id);
+
+  HubStats Stats();
+
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  Engine(EngineOptions options, std::unique_ptr<Storage> storage,
+         std::unique_ptr<RecordWriter> writer);
+
+  ValidationRules Rules() const;
+
+  const EngineOptions options_;
+  const std::unique_ptr<Storage> storage_;
+  const std::unique_ptr<RecordWriter> writer_;
+};
+
+}  // namespace crossforce
+
+#endif  // CROSSFORCE_ENGINE_ENGINE_H_
