@@ -179,6 +179,12 @@ class RecordWriter::GroupPlan {
     const Record& record = *op.record;
     WriteResult result;
     result.stored_version = state.exists ? state.header.version : 0;
+    // The key is checked first: a force using the wrong key must hear that, whatever the versions.
+    result.violations = CheckFingerprint(record);
+    if (!result.violations.empty()) {
+      result.outcome = WriteOutcome::kRejected;
+      return result;
+    }
     if (state.exists && op.version < state.header.version) {
       result.outcome = WriteOutcome::kStale;
       return result;
@@ -199,11 +205,6 @@ class RecordWriter::GroupPlan {
                           " is already held with different content; raise the version to change "
                           "the record")});
       }
-      return result;
-    }
-    result.violations = CheckFingerprint(record);
-    if (!result.violations.empty()) {
-      result.outcome = WriteOutcome::kRejected;
       return result;
     }
     const bool was_live = state.exists && !state.header.deleted;

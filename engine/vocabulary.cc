@@ -93,7 +93,8 @@ absl::string_view Name(TokenKind kind) {
       "given_name_phonetic",
       "family_name_phonetic_birth_year",
       "given_name_canonical",
-      "postcode_outward"};
+      "postcode_outward",
+      "date_of_birth_day_month_sorted"};
   return Lookup(kNames, kind);
 }
 

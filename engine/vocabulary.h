@@ -81,8 +81,9 @@ enum class TokenKind : uint8_t {
   kFamilyNamePhoneticBirthYear = 9,
   kGivenNameCanonical = 10,
   kPostcodeOutward = 11,
+  kDateOfBirthDayMonthSorted = 12,
 };
-inline constexpr int kMaxTokenKind = 11;
+inline constexpr int kMaxTokenKind = 12;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,

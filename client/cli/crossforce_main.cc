@@ -1,0 +1,410 @@
+// crossforce: the force-side command line. Normalises and anonymises a force's export on the
+// force's own machine and streams only tokens and encodings to the hub.
+//
+//   crossforce keygen --out FILE
+//   crossforce fingerprint --key FILE
+//   crossforce ingest --server HOST:PORT --key FILE --force CODE --in FILE.csv [--insecure]
+//   crossforce anonymise --key FILE --force CODE --in FILE.csv --out FILE.jsonl
+//   crossforce upload --server HOST:PORT --in FILE.jsonl [--insecure]
+//   crossforce stats --server HOST:PORT [--insecure]
+//
+// Exit codes: 0 done; 1 some rows were rejected (unless --allow-rejects); 2 bad usage; 3 failed.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/anonymiser.h"
+#include "client/force_export.h"
+#include "client/linkage_key.h"
+#include "client/uploader.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace crossforce::client {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRejects = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitFailed = 3;
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  crossforce keygen --out FILE\n"
+    "  crossforce fingerprint --key FILE\n"
+    "  crossforce ingest --server HOST:PORT --key FILE --force CODE --in FILE.csv [--insecure]\n"
+    "      [--ca FILE] [--rejects FILE] [--ignore-unknown-columns] [--allow-rejects]\n"
+    "      [--record-version N] [--timeout SECONDS]\n"
+    "  crossforce anonymise --key FILE --force CODE --in FILE.csv --out FILE.jsonl\n"
+    "      [--rejects FILE] [--ignore-unknown-columns] [--allow-rejects] [--record-version N]\n"
+    "  crossforce upload --server HOST:PORT --in FILE.jsonl [--insecure] [--ca FILE]\n"
+    "      [--rejects FILE] [--allow-rejects] [--timeout SECONDS]\n"
+    "  crossforce stats --server HOST:PORT [--insecure] [--ca FILE]\n"
+    "  crossforce schema --key FILE   (clkhash schema and master secrets of the record filter)\n";
+
+// Flags of the form --name VALUE, --name=VALUE, or --name for booleans.
+class Flags {
+ public:
+  static absl::StatusOr<Flags> Parse(int argc, char** argv, const std::set<std::string>& valued,
+                                     const std::set<std::string>& booleans) {
+    Flags flags;
+    for (int i = 0; i < argc; ++i) {
+      std::string arg = argv[i];
+      if (arg.rfind("--", 0) != 0) {
+        return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
+      }
+      arg = arg.substr(2);
+      std::string value;
+      const size_t eq = arg.find('=');
+      const bool has_value = eq != std::string::npos;
+      if (has_value) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+      }
+      if (booleans.contains(arg)) {
+        flags.values_[arg] = has_value ? value : "true";
+      } else if (valued.contains(arg)) {
+        if (!has_value) {
+          if (i + 1 >= argc)
+            return absl::InvalidArgumentError(absl::StrCat("--", arg, " needs a value"));
+          value = argv[++i];
+        }
+        flags.values_[arg] = value;
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat("unknown flag --", arg));
+      }
+    }
+    return flags;
+  }
+
+  std::string Get(const std::string& name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? "" : it->second;
+  }
+  bool Bool(const std::string& name) const {
+    const std::string v = Get(name);
+    return v == "true" || v == "1" || v == "yes";
+  }
+  absl::Status Require(std::initializer_list<const char*> names) const {
+    for (const char* name : names) {
+      if (Get(name).empty())
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " is required"));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+int Fail(const absl::Status& status) {
+  std::cerr << "crossforce: " << status.message() << "\n";
+  return absl::IsInvalidArgument(status) ? kExitUsage : kExitFailed;
+}
+
+CivilDate Today() {
+  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const std::chrono::year_month_day ymd{days};
+  return CivilDate{static_cast<int>(ymd.year()),
+                   static_cast<int>(static_cast<unsigned>(ymd.month())),
+                   static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
+// "DIR/NAME.rejects.csv" beside "DIR/NAME.csv".
+std::string DefaultRejectsPath(const std::string& input) {
+  const size_t dot = input.rfind('.');
+  const size_t slash = input.rfind('/');
+  const std::string stem = dot != std::string::npos && (slash == std::string::npos || dot > slash)
+                               ? input.substr(0, dot)
+                               : input;
+  return stem + ".rejects.csv";
+}
+
+// Prints progress: a bar on a terminal, plain lines otherwise.
+class Progress {
+ public:
+  explicit Progress(std::string what) : what_(std::move(what)), tty_(isatty(STDERR_FILENO)) {}
+  void Update(size_t done, size_t total) {
+    if (tty_) {
+      const int width = 30;
+      const int filled = total == 0 ? width : static_cast<int>(width * done / total);
+      std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", what_.c_str(), std::string(filled, '#').c_str(),
+                   std::string(width - filled, '.').c_str(), done, total);
+      if (done == total) std::fprintf(stderr, "\n");
+    } else {
+      std::fprintf(stderr, "%s: %zu/%zu records\n", what_.c_str(), done, total);
+    }
+  }
+
+ private:
+  const std::string what_;
+  const bool tty_;
+};
+
+absl::StatusOr<ParsedExport> AnonymiseExport(const Flags& flags) {
+  absl::StatusOr<LinkageKey> key = LinkageKey::ReadFile(flags.Get("key"));
+  if (!key.ok()) return key.status();
+  ExportOptions options;
+  options.force_code = flags.Get("force");
+  options.ignore_unknown_columns = flags.Bool("ignore-unknown-columns");
+  options.today = Today();
+  const std::string input = flags.Get("in");
+  if (const std::string v = flags.Get("record-version"); !v.empty()) {
+    if (!absl::SimpleAtoi(v, &options.default_version) || options.default_version == 0) {
+      return absl::InvalidArgumentError("--record-version must be a positive whole number");
+    }
+  } else {
+    // Without record_version, a later export of the same file gets a higher version: its mtime.
+    struct stat st;
+    if (stat(input.c_str(), &st) == 0 && st.st_mtime > 0) {
+      options.default_version = static_cast<uint64_t>(st.st_mtime);
+    }
+  }
+  Anonymiser anonymiser(*key);
+  absl::StatusOr<ParsedExport> parsed = ReadForceExport(input, options, anonymiser);
+  if (!parsed.ok()) return parsed.status();
+  constexpr size_t kShownWarnings = 20;
+  for (size_t i = 0; i < parsed->warnings.size() && i < kShownWarnings; ++i) {
+    const RowIssue& w = parsed->warnings[i];
+    std::cerr << "warning: line " << w.line << " " << w.column << ": " << w.reason << "\n";
+  }
+  if (parsed->warnings.size() > kShownWarnings) {
+    std::cerr << "warning: " << parsed->warnings.size() - kShownWarnings << " more warnings\n";
+  }
+  return parsed;
+}
+
+// Adds the hub's refusals to `rejects`, one per source line of each refused record.
+size_t CollectHubRejects(const std::vector<v1::ExportEntry>& entries,
+                         const std::vector<v1::RecordResult>& results,
+                         std::vector<RowIssue>* rejects) {
+  size_t refused = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].outcome() != v1::INGEST_OUTCOME_REJECTED) continue;
+    ++refused;
+    std::vector<std::string> reasons;
+    std::string field;
+    for (const v1::FieldViolation& v : results[i].violations()) {
+      if (field.empty()) field = v.field();
+      reasons.push_back(absl::StrCat(v.field(), ": ", v.reason()));
+    }
+    const std::string reason = absl::StrCat("hub: ", absl::StrJoin(reasons, "; "));
+    const v1::Record& record = entries[i].record();
+    const std::string id = record.has_incident() ? record.incident().key().record_id()
+                                                 : record.order().key().record_id();
+    for (int64_t line : entries[i].source_lines()) rejects->push_back({line, id, field, reason});
+    if (entries[i].source_lines().empty()) rejects->push_back({0, id, field, reason});
+  }
+  return refused;
+}
+
+// Uploads `entries`, writes rejects, prints the summary; returns the exit code.
+int UploadAndReport(const Flags& flags, std::vector<v1::ExportEntry>& entries,
+                    std::vector<RowIssue> rejects, int64_t rows_read, size_t warnings,
+                    const std::string& rejects_path) {
+  HubConnection hub{flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")};
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(hub);
+  if (!channel.ok()) return Fail(channel.status());
+  auto stub = v1::IngestService::NewStub(*channel);
+  UploadOptions options;
+  if (const std::string t = flags.Get("timeout"); !t.empty()) {
+    int seconds = 0;
+    if (!absl::SimpleAtoi(t, &seconds) || seconds <= 0) {
+      return Fail(absl::InvalidArgumentError("--timeout must be a positive number of seconds"));
+    }
+    options.call_timeout = absl::Seconds(seconds);
+  }
+  std::vector<const v1::Record*> records;
+  records.reserve(entries.size());
+  for (const v1::ExportEntry& e : entries) records.push_back(&e.record());
+  Progress progress("upload");
+  absl::StatusOr<std::vector<v1::RecordResult>> results = UploadRecords(
+      *stub, records, options, [&](size_t done, size_t total) { progress.Update(done, total); });
+  if (!results.ok()) return Fail(results.status());
+
+  const size_t row_rejects = rejects.size();
+  const size_t refused = CollectHubRejects(entries, *results, &rejects);
+  size_t created = 0, replaced = 0, unchanged = 0, stale = 0;
+  for (const v1::RecordResult& r : *results) {
+    created += r.outcome() == v1::INGEST_OUTCOME_CREATED;
+    replaced += r.outcome() == v1::INGEST_OUTCOME_REPLACED;
+    unchanged += r.outcome() == v1::INGEST_OUTCOME_UNCHANGED;
+    stale += r.outcome() == v1::INGEST_OUTCOME_STALE;
+  }
+  if (!rejects.empty()) {
+    if (absl::Status s = WriteRejects(rejects_path, rejects); !s.ok()) return Fail(s);
+  }
+  std::printf(
+      "rows read %lld, records sent %zu, accepted %zu (created %zu, replaced %zu, unchanged %zu), "
+      "rejected %zu (%zu rows at the client, %zu records by the hub), stale %zu, warnings %zu\n",
+      static_cast<long long>(rows_read), records.size(), created + replaced + unchanged, created,
+      replaced, unchanged, row_rejects + refused, row_rejects, refused, stale, warnings);
+  if (!rejects.empty()) std::printf("rejects written to %s\n", rejects_path.c_str());
+  return rejects.empty() || flags.Bool("allow-rejects") ? kExitOk : kExitRejects;
+}
+
+int Keygen(const Flags& flags) {
+  if (absl::Status s = flags.Require({"out"}); !s.ok()) return Fail(s);
+  absl::StatusOr<LinkageKey> key = LinkageKey::Generate();
+  if (!key.ok()) return Fail(key.status());
+  if (absl::Status s = key->WriteFile(flags.Get("out")); !s.ok()) return Fail(s);
+  std::printf("wrote %s (mode 0600); key fingerprint %s\n", flags.Get("out").c_str(),
+              key->FingerprintHex().c_str());
+  return kExitOk;
+}
+
+int Fingerprint(const Flags& flags) {
+  if (absl::Status s = flags.Require({"key"}); !s.ok()) return Fail(s);
+  absl::StatusOr<LinkageKey> key = LinkageKey::ReadFile(flags.Get("key"));
+  if (!key.ok()) return Fail(key.status());
+  std::printf("%s\n", key->FingerprintHex().c_str());
+  return kExitOk;
+}
+
+int Ingest(const Flags& flags) {
+  if (absl::Status s = flags.Require({"server", "key", "force", "in"}); !s.ok()) return Fail(s);
+  absl::StatusOr<ParsedExport> parsed = AnonymiseExport(flags);
+  if (!parsed.ok()) return Fail(parsed.status());
+  const std::string rejects_path =
+      flags.Get("rejects").empty() ? DefaultRejectsPath(flags.Get("in")) : flags.Get("rejects");
+  return UploadAndReport(flags, parsed->entries, parsed->rejects, parsed->rows_read,
+                         parsed->warnings.size(), rejects_path);
+}
+
+int Anonymise(const Flags& flags) {
+  if (absl::Status s = flags.Require({"key", "force", "in", "out"}); !s.ok()) return Fail(s);
+  absl::StatusOr<ParsedExport> parsed = AnonymiseExport(flags);
+  if (!parsed.ok()) return Fail(parsed.status());
+  std::ofstream out(flags.Get("out"), std::ios::trunc);
+  if (!out)
+    return Fail(absl::PermissionDeniedError(absl::StrCat("cannot write ", flags.Get("out"))));
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  for (const v1::ExportEntry& entry : parsed->entries) {
+    std::string line;
+    if (auto s = google::protobuf::util::MessageToJsonString(entry, &line, json); !s.ok()) {
+      return Fail(absl::InternalError(std::string(s.message())));
+    }
+    out << line << "\n";
+  }
+  out.close();
+  if (!out) return Fail(absl::DataLossError(absl::StrCat("could not write ", flags.Get("out"))));
+  const std::string rejects_path =
+      flags.Get("rejects").empty() ? DefaultRejectsPath(flags.Get("in")) : flags.Get("rejects");
+  if (!parsed->rejects.empty()) {
+    if (absl::Status s = WriteRejects(rejects_path, parsed->rejects); !s.ok()) return Fail(s);
+  }
+  std::printf("rows read %lld, records written %zu, rejected %zu, warnings %zu\n",
+              static_cast<long long>(parsed->rows_read), parsed->entries.size(),
+              parsed->rejects.size(), parsed->warnings.size());
+  if (!parsed->rejects.empty()) std::printf("rejects written to %s\n", rejects_path.c_str());
+  return parsed->rejects.empty() || flags.Bool("allow-rejects") ? kExitOk : kExitRejects;
+}
+
+int Upload(const Flags& flags) {
+  if (absl::Status s = flags.Require({"server", "in"}); !s.ok()) return Fail(s);
+  std::ifstream in(flags.Get("in"));
+  if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot open ", flags.Get("in"))));
+  std::vector<v1::ExportEntry> entries;
+  std::vector<RowIssue> rejects;
+  std::string line;
+  int64_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.empty()) continue;
+    v1::ExportEntry entry;
+    if (auto s = google::protobuf::util::JsonStringToMessage(line, &entry); !s.ok()) {
+      rejects.push_back({line_number, "", "",
+                         absl::StrCat("not an anonymised record: ", std::string(s.message()))});
+      continue;
+    }
+    entries.push_back(std::move(entry));
+  }
+  const std::string rejects_path =
+      flags.Get("rejects").empty() ? DefaultRejectsPath(flags.Get("in")) : flags.Get("rejects");
+  return UploadAndReport(flags, entries, std::move(rejects), line_number, 0, rejects_path);
+}
+
+// Prints what a force needs to make the record-level filter with clkhash instead: the linkage
+// schema and the two master secrets. The secrets are as sensitive as the key file.
+int Schema(const Flags& flags) {
+  if (absl::Status s = flags.Require({"key"}); !s.ok()) return Fail(s);
+  absl::StatusOr<LinkageKey> key = LinkageKey::ReadFile(flags.Get("key"));
+  if (!key.ok()) return Fail(key.status());
+  const auto [first, second] = ClkhashMasterSecrets(*key);
+  std::printf("%s", ClkhashSchemaJson().c_str());
+  std::printf("# clkhash master secrets (hex), as sensitive as the key file:\n# %s\n# %s\n",
+              absl::BytesToHexString(first).c_str(), absl::BytesToHexString(second).c_str());
+  return kExitOk;
+}
+
+int Stats(const Flags& flags) {
+  if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  if (!channel.ok()) return Fail(channel.status());
+  auto stub = v1::IngestService::NewStub(*channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::GetStatsResponse stats;
+  const grpc::Status status = stub->GetStats(&context, v1::GetStatsRequest(), &stats);
+  if (!status.ok()) {
+    return Fail(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                             absl::StrCat("hub: ", status.error_message())));
+  }
+  std::printf("hub %s: %llu incidents, %llu orders, %llu tombstones; schema %s, key %s\n",
+              stats.server_version().c_str(), static_cast<unsigned long long>(stats.incidents()),
+              static_cast<unsigned long long>(stats.orders()),
+              static_cast<unsigned long long>(stats.tombstones()),
+              stats.federation().schema_id().c_str(),
+              absl::BytesToHexString(stats.federation().key_fingerprint()).c_str());
+  std::printf("%-8s %10s %8s %10s\n", "force", "incidents", "orders", "tombstones");
+  for (const v1::ForceStats& f : stats.forces()) {
+    std::printf("%-8s %10llu %8llu %10llu\n", f.force_code().c_str(),
+                static_cast<unsigned long long>(f.incidents()),
+                static_cast<unsigned long long>(f.orders()),
+                static_cast<unsigned long long>(f.tombstones()));
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string command = argv[1];
+  const std::set<std::string> booleans = {"insecure", "ignore-unknown-columns", "allow-rejects"};
+  const std::set<std::string> valued = {
+      "server", "key", "force", "in", "out", "rejects", "record-version", "timeout", "ca"};
+  absl::StatusOr<Flags> flags = Flags::Parse(argc - 2, argv + 2, valued, booleans);
+  if (!flags.ok()) {
+    std::cerr << "crossforce: " << flags.status().message() << "\n" << kUsage;
+    return kExitUsage;
+  }
+  if (command == "keygen") return Keygen(*flags);
+  if (command == "fingerprint") return Fingerprint(*flags);
+  if (command == "ingest") return Ingest(*flags);
+  if (command == "anonymise" || command == "anonymize") return Anonymise(*flags);
+  if (command == "upload") return Upload(*flags);
+  if (command == "stats") return Stats(*flags);
+  if (command == "schema") return Schema(*flags);
+  std::cerr << "crossforce: unknown command '" << command << "'\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace crossforce::client
+
+int main(int argc, char** argv) { return crossforce::client::Main(argc, argv); }

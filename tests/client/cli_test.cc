@@ -1,0 +1,243 @@
+// The `crossforce` CLI end to end against a real hub (127.0.0.1, ephemeral port, RocksDB in a temp
+// directory), including the proof of privacy: after ingesting a generated multi-force data set, no
+// raw identifier from the input appears in any key or value of the store or in any file under the
+// hub's data directory.
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/csv.h"
+#include "client/demo_data.h"
+#include "client/normalise.h"
+#include "engine/rocksdb_storage.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_server.h"
+
+namespace crossforce::client {
+namespace {
+
+using ::crossforce::testing::IsOk;
+using ::crossforce::testing::TestServer;
+using ::testing::HasSubstr;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+CommandResult RunCli(const std::string& args) {
+  const std::string command = absl::StrCat(CROSSFORCE_CLI_PATH, " ", args, " 2>&1");
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) result.output += buffer;
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every identifying value of the CSV files, as written and in normal form; values under five
+// characters are left out because they occur by chance in kilobytes of random-looking bits.
+std::set<std::string> RawIdentifiers(const std::vector<std::string>& files) {
+  std::set<std::string> values;
+  const auto add = [&](const std::string& v) {
+    if (v.size() >= 5) values.insert(v);
+  };
+  for (const std::string& file : files) {
+    auto reader = CsvReader::Open(file);
+    if (!reader.ok()) continue;
+    std::vector<std::string> header, row;
+    int64_t line = 0;
+    if (!*(*reader)->Next(&header, &line)) continue;
+    while (*(*reader)->Next(&row, &line)) {
+      for (size_t i = 0; i < header.size() && i < row.size(); ++i) {
+        const std::string& column = header[i];
+        const std::string& value = row[i];
+        if (value.empty() || column.find("_ref") != std::string::npos ||
+            column.find('_') == std::string::npos) {
+          continue;
+        }
+        const bool identity =
+            column.find("name") != std::string::npos || column.find("dob") != std::string::npos ||
+            column.find("postcode") != std::string::npos ||
+            column.find("phone") != std::string::npos ||
+            column.find("email") != std::string::npos ||
+            column.find("vehicle") != std::string::npos || column.find("pnc") != std::string::npos;
+        if (!identity || column == "location_district") continue;
+        add(value);
+        add(NormaliseName(value));
+        if (auto phone = NormalisePhone(value); phone.ok()) add(*phone);
+        if (auto email = NormaliseEmail(value); email.ok()) add(*email);
+        if (auto reg = NormaliseVehicle(value);
+            reg.ok() && column.find("vehicle") != std::string::npos)
+          add(*reg);
+        if (auto pc = NormalisePostcode(value);
+            pc.ok() && column.find("postcode") != std::string::npos) {
+          add(pc->full);
+          std::string compact = pc->full;
+          compact.erase(std::remove(compact.begin(), compact.end(), ' '), compact.end());
+          add(compact);
+        }
+        if (auto date = ParseDate(value); date.ok()) {
+          add(IsoDate(*date));
+          add(absl::StrFormat("%04d%02d%02d", date->year, date->month, date->day));
+        }
+      }
+    }
+  }
+  return values;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options = server_.DefaultOptions();
+    options.engine.compression = false;  // so that raw values would be visible in the files
+    ASSERT_THAT(server_.Start(options), IsOk());
+    key_ = server_.dir().Sub("federation.key");
+    ASSERT_EQ(RunCli(absl::StrCat("keygen --out ", key_)).exit_code, 0);
+  }
+
+  std::string Ingest(const std::string& force, const std::string& file,
+                     const std::string& extra = "") {
+    return absl::StrCat("ingest --server ", server_.address(), " --key ", key_, " --force ", force,
+                        " --in ", file, " --insecure ", extra);
+  }
+
+  TestServer server_;
+  std::string key_;
+};
+
+TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
+  DemoDataOptions options;
+  options.forces = 3;
+  options.suspects = 80;
+  const std::string data = server_.dir().Sub("exports");
+  absl::StatusOr<DemoDataSummary> summary = WriteDemoData(data, options);
+  ASSERT_THAT(summary, IsOk());
+  std::set<std::string> incident_ids;
+  for (size_t f = 0; f < summary->force_codes.size(); ++f) {
+    const CommandResult incidents =
+        RunCli(Ingest(summary->force_codes[f], summary->incident_files[f]));
+    EXPECT_EQ(incidents.exit_code, 0) << incidents.output;
+    EXPECT_THAT(incidents.output, HasSubstr("rejected 0"));
+    const CommandResult orders = RunCli(Ingest(summary->force_codes[f], summary->order_files[f]));
+    EXPECT_EQ(orders.exit_code, 0) << orders.output;
+  }
+  const HubStats stats = server_.server().engine()->Stats();
+  EXPECT_GT(stats.totals.incidents, 100u);
+  EXPECT_GT(stats.totals.orders, 0u);
+
+  std::vector<std::string> files = summary->incident_files;
+  files.insert(files.end(), summary->order_files.begin(), summary->order_files.end());
+  const std::set<std::string> raw = RawIdentifiers(files);
+  ASSERT_GT(raw.size(), 500u);
+  const std::string db = server_.DefaultOptions().engine.data_dir;
+  server_.Stop();
+
+  // Every key and value of every table of the store.
+  std::string store;
+  {
+    RocksDbStorageOptions storage_options;
+    storage_options.path = db;
+    absl::StatusOr<std::unique_ptr<RocksDbStorage>> storage = RocksDbStorage::Open(storage_options);
+    ASSERT_THAT(storage, IsOk());
+    for (Table table : {Table::kRecords, Table::kMeta}) {
+      ASSERT_THAT((*storage)->Scan(table, "",
+                                   [&](absl::string_view key, absl::string_view value) {
+                                     absl::StrAppend(&store, key, "\n", value, "\n");
+                                     return true;
+                                   }),
+                  IsOk());
+    }
+  }
+  // Every file under the data directory (tables, logs, manifests, options).
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(db)) {
+    if (entry.is_regular_file()) absl::StrAppend(&store, ReadAll(entry.path().string()));
+  }
+  ASSERT_GT(store.size(), 100'000u);
+  for (const std::string& value : raw) {
+    EXPECT_EQ(store.find(value), std::string::npos) << "raw identifier found in the hub: " << value;
+  }
+}
+
+TEST_F(CliTest, RejectedRowsGoToTheRejectsFileAndSetTheExitCode) {
+  const std::string csv = server_.dir().Sub("wyp.csv");
+  std::ofstream(csv)
+      << "force_code,incident_id,offence_date,offence_code,behaviours,location_district,"
+         "suspect_ref,suspect_given_name,suspect_family_name,suspect_dob,suspect_sex,"
+         "suspect_postcode,suspect_phone,suspect_email,suspect_vehicle,suspect_pnc,victim_ref,"
+         "victim_given_name,victim_family_name,victim_dob,victim_postcode,victim_phone,victim_"
+         "email\n"
+      << "WYP,I1,2024-03-01,STALKING,following,LS6,S1,Bob,Smith,01/02/1980,M,LS6 1AB,07700 "
+         "900123,,,,"
+         "V1,Ann,Jones,,,,\n"
+      << "WYP,I2,2024-13-01,STALKING,following,LS6,S1,Bob,Smith,01/02/1980,M,LS6 1AB,,,,,V1,Ann,"
+         "Jones,,,,\n";
+  CommandResult result = RunCli(Ingest("WYP", csv));
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("rows read 2, records sent 1, accepted 1"));
+  const std::string rejects = ReadAll(server_.dir().Sub("wyp.rejects.csv"));
+  EXPECT_THAT(rejects, HasSubstr("line,record_id,column,reason"));
+  EXPECT_THAT(rejects, HasSubstr("3,I2,offence_date,"));
+  result = RunCli(
+      Ingest("WYP", csv, absl::StrCat("--allow-rejects --rejects ", server_.dir().Sub("r.csv"))));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("unchanged 1")) << "the same file again is a no-op";
+
+  // Split halves: anonymise on one machine, upload from another.
+  const std::string out = server_.dir().Sub("wyp.jsonl");
+  result = RunCli(absl::StrCat("anonymise --key ", key_, " --force WYP --in ", csv, " --out ", out,
+                               " --record-version 4000000000 --allow-rejects"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(ReadAll(out), ::testing::Not(HasSubstr("Smith")));
+  result =
+      RunCli(absl::StrCat("upload --server ", server_.address(), " --in ", out, " --insecure"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("replaced 1"));
+  result =
+      RunCli(absl::StrCat("upload --server ", server_.address(), " --in ", out, " --insecure"));
+  EXPECT_THAT(result.output, HasSubstr("unchanged 1"));
+
+  // A force using another key is refused by the hub, and the rejects file says why.
+  const std::string other_key = server_.dir().Sub("other.key");
+  ASSERT_EQ(RunCli(absl::StrCat("keygen --out ", other_key)).exit_code, 0);
+  result = RunCli(absl::StrCat("ingest --server ", server_.address(), " --key ", other_key,
+                               " --force WYP --in ", csv, " --insecure --rejects ",
+                               server_.dir().Sub("wrong.csv")));
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(ReadAll(server_.dir().Sub("wrong.csv")), HasSubstr("different secret key"));
+}
+
+TEST_F(CliTest, UsageAndConnectionErrorsAreClear) {
+  CommandResult result = RunCli("ingest --key x");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.output, HasSubstr("--server is required"));
+  result = RunCli("frobnicate");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.output, HasSubstr("unknown command"));
+  result = RunCli("stats --server 127.0.0.1:1 --insecure");
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_THAT(result.output, HasSubstr("hub:"));
+  result = RunCli(absl::StrCat("stats --server ", server_.address(), " --insecure"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+}  // namespace
+}  // namespace crossforce::client
