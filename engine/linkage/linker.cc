@@ -1,0 +1,353 @@
+#include "engine/linkage/linker.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace crossforce {
+namespace {
+
+constexpr TokenKind kBlockingKinds[] = {TokenKind::kPncId,
+                                        TokenKind::kPhone,
+                                        TokenKind::kEmail,
+                                        TokenKind::kVehicle,
+                                        TokenKind::kDateOfBirth,
+                                        TokenKind::kDateOfBirthDayMonthSorted,
+                                        TokenKind::kFamilyNamePhoneticBirthYear};
+
+template <typename Map, typename Key, typename Value>
+void EraseFromBlock(Map& blocks, const Key& key, Value value) {
+  auto it = blocks.find(key);
+  if (it == blocks.end()) return;
+  auto& members = it->second;
+  members.erase(std::remove(members.begin(), members.end(), value), members.end());
+  if (members.empty()) blocks.erase(it);
+}
+
+}  // namespace
+
+Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
+  std::mt19937_64 rng(options_.lsh_seed);
+  lsh_positions_.resize(options_.lsh_bands);
+  for (auto& band : lsh_positions_) {
+    for (int b = 0; b < options_.lsh_bits_per_band; ++b) band.push_back(rng() % 1024);
+  }
+  lsh_blocks_.resize(options_.lsh_bands);
+}
+
+std::vector<std::string> Linker::TokenBlockKeys(const PersonRecord& p) const {
+  std::vector<std::string> keys;
+  for (const IdentifierToken& t : p.tokens) {
+    if (std::find(std::begin(kBlockingKinds), std::end(kBlockingKinds), t.kind) ==
+        std::end(kBlockingKinds)) {
+      continue;
+    }
+    std::string key(1, static_cast<char>(t.kind));
+    key += t.token;
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+std::vector<uint64_t> Linker::LshSignatures(const PersonRecord& p) const {
+  std::vector<uint64_t> signatures;
+  const std::string& filter = p.filter(EncodedField::kRecord);
+  if (filter.empty()) return signatures;
+  const size_t bits = filter.size() * 8;
+  for (const auto& band : lsh_positions_) {
+    uint64_t signature = 0;
+    for (uint16_t position : band) {
+      const size_t bit = position % bits;
+      signature =
+          (signature << 1) | ((static_cast<unsigned char>(filter[bit / 8]) >> (7 - bit % 8)) & 1);
+    }
+    signatures.push_back(signature);
+  }
+  return signatures;
+}
+
+std::vector<Linker::Index> Linker::Candidates(Index i) const {
+  std::vector<Index> out;
+  for (const std::string& key : TokenBlockKeys(persons_[i])) {
+    auto it = token_blocks_.find(key);
+    if (it != token_blocks_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
+  for (size_t band = 0; band < signatures.size(); ++band) {
+    auto it = lsh_blocks_[band].find(signatures[band]);
+    if (it != lsh_blocks_[band].end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  out.erase(std::remove(out.begin(), out.end(), i), out.end());
+  return out;
+}
+
+void Linker::Add(Index i) {
+  for (Index c : Candidates(i)) {
+    const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
+    if (weight >= options_.model.link_weight) {
+      links_[i].emplace_back(c, weight);
+      links_[c].emplace_back(i, weight);
+    }
+  }
+  for (const std::string& key : TokenBlockKeys(persons_[i])) token_blocks_[key].push_back(i);
+  const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
+  for (size_t band = 0; band < signatures.size(); ++band) {
+    lsh_blocks_[band][signatures[band]].push_back(i);
+  }
+}
+
+void Linker::Remove(Index i) {
+  for (const std::string& key : TokenBlockKeys(persons_[i])) EraseFromBlock(token_blocks_, key, i);
+  const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
+  for (size_t band = 0; band < signatures.size(); ++band) {
+    EraseFromBlock(lsh_blocks_[band], signatures[band], i);
+  }
+  for (const auto& [other, weight] : links_[i]) {
+    auto& back = links_[other];
+    back.erase(std::remove_if(back.begin(), back.end(),
+                              [i](const std::pair<Index, double>& l) { return l.first == i; }),
+               back.end());
+  }
+  links_[i].clear();
+  if (const EntityId e = entity_of_[i]; e != 0) {
+    auto it = members_.find(e);
+    if (it != members_.end()) {
+      auto& m = it->second;
+      m.erase(std::remove(m.begin(), m.end(), i), m.end());
+      if (m.empty()) members_.erase(it);
+    }
+  }
+  entity_of_[i] = 0;
+  key_to_index_.erase(persons_[i].key);
+  persons_[i] = PersonRecord();
+  alive_[i] = false;
+  free_.push_back(i);
+}
+
+void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
+  std::vector<Index> seeds;
+  if (auto it = by_record_.find(id); it != by_record_.end()) {
+    for (Index i : it->second) {
+      for (const auto& [other, weight] : links_[i]) seeds.push_back(other);
+      Remove(i);
+    }
+    by_record_.erase(it);
+  }
+  std::vector<Index> added;
+  for (PersonRecord& person : persons) {
+    if (key_to_index_.contains(person.key)) continue;
+    Index i;
+    if (!free_.empty()) {
+      i = free_.back();
+      free_.pop_back();
+    } else {
+      i = static_cast<Index>(persons_.size());
+      persons_.emplace_back();
+      alive_.push_back(false);
+      links_.emplace_back();
+      entity_of_.push_back(0);
+    }
+    key_to_index_[person.key] = i;
+    persons_[i] = std::move(person);
+    alive_[i] = true;
+    Add(i);
+    added.push_back(i);
+    seeds.push_back(i);
+  }
+  if (!added.empty()) by_record_[id] = added;
+  Recluster(seeds);
+}
+
+std::vector<Linker::Index> Linker::Component(Index start, std::vector<bool>& seen) const {
+  std::vector<Index> component = {start};
+  seen[start] = true;
+  for (size_t k = 0; k < component.size(); ++k) {
+    for (const auto& [other, weight] : links_[component[k]]) {
+      if (!seen[other]) {
+        seen[other] = true;
+        component.push_back(other);
+      }
+    }
+  }
+  return component;
+}
+
+void Linker::Recluster(const std::vector<Index>& seeds) {
+  std::vector<bool> seen(persons_.size(), false);
+  std::vector<std::vector<Index>> components;
+  for (Index s : seeds) {
+    if (s < persons_.size() && alive_[s] && !seen[s]) components.push_back(Component(s, seen));
+  }
+  if (components.empty()) return;
+
+  // The entities these records belonged to are dissolved and rebuilt.
+  std::vector<EntityId> previous(persons_.size(), 0);
+  for (const auto& component : components) {
+    for (Index i : component) {
+      previous[i] = entity_of_[i];
+      if (entity_of_[i] != 0) members_.erase(entity_of_[i]);
+      entity_of_[i] = 0;
+    }
+  }
+
+  // Pair weights computed for cannot-link checks, each pair at most once per call.
+  absl::flat_hash_map<uint64_t, double> weights;
+  const auto weight_of = [&](Index x, Index y) {
+    const uint64_t key = (static_cast<uint64_t>(std::min(x, y)) << 32) | std::max(x, y);
+    auto [it, inserted] = weights.try_emplace(key, 0.0);
+    if (inserted) it->second = ComparePair(options_.model, persons_[x], persons_[y]).weight;
+    return it->second;
+  };
+  std::vector<std::vector<Index>> clusters;
+  for (const auto& component : components) {
+    // Links strongest first; ties by the records' keys, never by arrival order.
+    struct Edge {
+      double weight;
+      Index a, b;
+    };
+    std::vector<Edge> edges;
+    for (Index i : component) {
+      for (const auto& [j, w] : links_[i]) {
+        if (persons_[i].key < persons_[j].key) edges.push_back({w, i, j});
+      }
+    }
+    std::sort(edges.begin(), edges.end(), [&](const Edge& x, const Edge& y) {
+      if (x.weight != y.weight) return x.weight > y.weight;
+      if (persons_[x.a].key != persons_[y.a].key) return persons_[x.a].key < persons_[y.a].key;
+      return persons_[x.b].key < persons_[y.b].key;
+    });
+    absl::flat_hash_map<Index, std::vector<Index>> cluster;  // root -> members
+    absl::flat_hash_map<Index, Index> root;
+    for (Index i : component) {
+      cluster[i] = {i};
+      root[i] = i;
+    }
+    for (const Edge& e : edges) {
+      const Index ra = root[e.a], rb = root[e.b];
+      if (ra == rb) continue;
+      bool conflict = false;
+      for (Index x : cluster[ra]) {
+        for (Index y : cluster[rb]) {
+          if (weight_of(x, y) < options_.model.cannot_link_weight) {
+            conflict = true;
+            break;
+          }
+        }
+        if (conflict) break;
+      }
+      if (conflict) continue;
+      const Index keep = cluster[ra].size() >= cluster[rb].size() ? ra : rb;
+      const Index gone = keep == ra ? rb : ra;
+      for (Index m : cluster[gone]) {
+        root[m] = keep;
+        cluster[keep].push_back(m);
+      }
+      cluster.erase(gone);
+    }
+    for (auto& [r, members] : cluster) clusters.push_back(std::move(members));
+  }
+
+  // Deterministic order: by each cluster's smallest key.
+  for (auto& c : clusters) {
+    std::sort(c.begin(), c.end(),
+              [&](Index x, Index y) { return persons_[x].key < persons_[y].key; });
+  }
+  std::sort(clusters.begin(), clusters.end(),
+            [&](const auto& x, const auto& y) { return persons_[x[0]].key < persons_[y[0]].key; });
+
+  // Ids: a cluster keeps the oldest id among its members' previous entities not already kept by
+  // another cluster; ids no cluster keeps redirect to where their first member went.
+  std::set<EntityId> kept;
+  std::map<EntityId, EntityId> moved_to;  // previous id -> id of its first member's new entity
+  for (const auto& c : clusters) {
+    EntityId id = 0;
+    std::set<EntityId> candidates;
+    for (Index i : c) {
+      if (previous[i] != 0) candidates.insert(previous[i]);
+    }
+    for (EntityId candidate : candidates) {
+      if (!kept.contains(candidate)) {
+        id = candidate;
+        break;
+      }
+    }
+    if (id == 0) id = next_entity_++;
+    kept.insert(id);
+    for (Index i : c) {
+      entity_of_[i] = id;
+      if (previous[i] != 0) moved_to.try_emplace(previous[i], id);
+    }
+    members_[id] = c;
+  }
+  for (const auto& [old_id, new_id] : moved_to) {
+    if (!kept.contains(old_id)) redirect_[old_id] = new_id;
+  }
+}
+
+std::vector<Entity> Linker::Entities() const {
+  std::vector<Entity> out;
+  out.reserve(members_.size());
+  for (const auto& [id, members] : members_) {
+    Entity e{id, {}};
+    for (Index i : members) e.members.push_back(persons_[i].key);
+    std::sort(e.members.begin(), e.members.end());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::optional<EntityId> Linker::EntityOf(const PersonKey& key) const {
+  auto it = key_to_index_.find(key);
+  if (it == key_to_index_.end()) return std::nullopt;
+  return entity_of_[it->second];
+}
+
+EntityId Linker::Resolve(EntityId id) const {
+  for (int hops = 0; hops < 64; ++hops) {
+    auto it = redirect_.find(id);
+    if (it == redirect_.end()) return id;
+    id = it->second;
+  }
+  return id;
+}
+
+absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(EntityId id) const {
+  auto it = members_.find(Resolve(id));
+  if (it == members_.end()) return absl::NotFoundError(absl::StrCat("no entity ", id));
+  Entity entity{it->first, {}};
+  std::vector<Link> links;
+  for (Index i : it->second) {
+    entity.members.push_back(persons_[i].key);
+    for (const auto& [j, w] : links_[i]) {
+      if (entity_of_[j] == it->first && persons_[i].key < persons_[j].key) {
+        links.push_back({persons_[i].key, persons_[j].key, w});
+      }
+    }
+  }
+  std::sort(entity.members.begin(), entity.members.end());
+  std::sort(links.begin(), links.end(),
+            [](const Link& x, const Link& y) { return x.weight > y.weight; });
+  return std::make_pair(std::move(entity), std::move(links));
+}
+
+absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b) const {
+  auto ia = key_to_index_.find(a);
+  auto ib = key_to_index_.find(b);
+  if (ia == key_to_index_.end() || ib == key_to_index_.end()) {
+    return absl::NotFoundError("no such person record on the hub");
+  }
+  return ComparePair(options_.model, persons_[ia->second], persons_[ib->second]);
+}
+
+size_t Linker::link_count() const {
+  size_t n = 0;
+  for (const auto& l : links_) n += l.size();
+  return n / 2;
+}
+
+}  // namespace crossforce

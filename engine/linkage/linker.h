@@ -1,0 +1,110 @@
+// Links person records that are the same person into entities, incrementally as records arrive,
+// with the same partition a full relink from scratch would give.
+//
+// Blocking: candidate pairs are records that share a discriminating keyed token (PNC id, phone,
+// email, vehicle, date of birth exact or with day and month sorted, phonetic family name with birth
+// year) or collide in a band of a bit-sampling LSH index over the record-level Bloom filter.
+// Candidates are scored with the MatchModel; pairs at or above its link weight become links.
+//
+// Clustering resists chaining: within each connected component of the link graph, links are taken
+// strongest first (ties broken by the records' keys) and two clusters are merged only if no pair
+// across them scores below the model's cannot-link weight. A component's clustering depends only
+// on its links and the model, so re-clustering just the components an update touches gives the
+// same partition as clustering everything, whatever the order of arrival.
+//
+// Entity ids are stable: when clusters merge, the oldest id survives and the others redirect to it.
+// Thread-compatible: the engine serialises updates and takes snapshots under its own lock.
+#ifndef CROSSFORCE_ENGINE_LINKAGE_LINKER_H_
+#define CROSSFORCE_ENGINE_LINKAGE_LINKER_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "engine/linkage/match_model.h"
+#include "engine/linkage/person_record.h"
+#include "engine/records.h"
+
+namespace crossforce {
+
+using EntityId = uint64_t;
+
+struct LinkerOptions {
+  MatchModel model = MatchModel::Default();
+  int lsh_bands = 24;          // bands of the LSH index over the record filter
+  int lsh_bits_per_band = 16;  // sampled bits per band
+  uint64_t lsh_seed = 0x5eed;  // which bits are sampled (fixed: the index must be reproducible)
+};
+
+struct Link {
+  PersonKey a;
+  PersonKey b;
+  double weight = 0;
+};
+
+struct Entity {
+  EntityId id = 0;
+  std::vector<PersonKey> members;  // in key order
+};
+
+class Linker {
+ public:
+  explicit Linker(LinkerOptions options);
+  Linker(const Linker&) = delete;
+  Linker& operator=(const Linker&) = delete;
+
+  // Replaces the persons of record `id` with `persons` (none: the record was deleted) and
+  // re-clusters what that touches.
+  void Update(const RecordId& id, std::vector<PersonRecord> persons);
+
+  // Every entity, ordered by id.
+  std::vector<Entity> Entities() const;
+  // The entity a person record belongs to.
+  std::optional<EntityId> EntityOf(const PersonKey& key) const;
+  // The current id of an entity id that may have been absorbed by a merge.
+  EntityId Resolve(EntityId id) const;
+  // Members and the links that hold the entity together. NotFound for an unknown id.
+  absl::StatusOr<std::pair<Entity, std::vector<Link>>> EntityDetail(EntityId id) const;
+  // The comparison of any two held person records. NotFound when either is unknown.
+  absl::StatusOr<PairScore> Explain(const PersonKey& a, const PersonKey& b) const;
+
+  size_t person_count() const { return key_to_index_.size(); }
+  size_t link_count() const;
+  const MatchModel& model() const { return options_.model; }
+
+ private:
+  using Index = uint32_t;
+
+  void Remove(Index i);
+  void Add(Index i);
+  std::vector<Index> Candidates(Index i) const;
+  std::vector<std::string> TokenBlockKeys(const PersonRecord& p) const;
+  std::vector<uint64_t> LshSignatures(const PersonRecord& p) const;
+  // Re-clusters the components holding `seeds` and assigns entity ids.
+  void Recluster(const std::vector<Index>& seeds);
+  std::vector<Index> Component(Index start, std::vector<bool>& seen) const;
+
+  const LinkerOptions options_;
+  std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
+
+  std::vector<PersonRecord> persons_;  // by index; slots of removed persons are dead
+  std::vector<bool> alive_;
+  std::vector<Index> free_;
+  std::map<PersonKey, Index> key_to_index_;
+  std::map<RecordId, std::vector<Index>> by_record_;
+  absl::flat_hash_map<std::string, std::vector<Index>> token_blocks_;
+  std::vector<absl::flat_hash_map<uint64_t, std::vector<Index>>> lsh_blocks_;
+  std::vector<std::vector<std::pair<Index, double>>> links_;  // adjacency, weights >= link_weight
+
+  std::vector<EntityId> entity_of_;                   // by index
+  std::map<EntityId, std::vector<Index>> members_;    // live entities
+  absl::flat_hash_map<EntityId, EntityId> redirect_;  // absorbed id -> surviving id
+  EntityId next_entity_ = 1;
+};
+
+}  // namespace crossforce
+
+#endif  // CROSSFORCE_ENGINE_LINKAGE_LINKER_H_

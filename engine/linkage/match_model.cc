@@ -1,0 +1,240 @@
+#include "engine/linkage/match_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/linkage/dice.h"
+
+namespace crossforce {
+namespace {
+
+constexpr double kDiceSame = 0.90;
+constexpr double kDiceClose = 0.75;
+constexpr double kDiceSimilar = 0.55;
+
+std::string TokenKey(TokenKind kind, absl::string_view token) {
+  std::string key(1, static_cast<char>(kind));
+  key.append(token.data(), token.size());
+  return key;
+}
+
+// Whether both records hold tokens of `kind`, and whether any of them agree.
+struct Shared {
+  bool both_present = false;
+  bool agree = false;
+  const std::string* agreeing = nullptr;
+};
+
+Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind) {
+  Shared s;
+  bool in_a = false, in_b = false;
+  for (const IdentifierToken& ta : a.tokens) {
+    if (ta.kind != kind) continue;
+    in_a = true;
+    for (const IdentifierToken& tb : b.tokens) {
+      if (tb.kind != kind) continue;
+      in_b = true;
+      if (ta.token == tb.token) {
+        s.agree = true;
+        s.agreeing = &ta.token;
+      }
+    }
+  }
+  if (!in_b) {
+    for (const IdentifierToken& tb : b.tokens) in_b |= tb.kind == kind;
+  }
+  s.both_present = in_a && in_b;
+  return s;
+}
+
+double Weight(const ComparisonLevel& level) { return std::log2(level.m / level.u); }
+
+// Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
+void SetLevel(const MatchModel& model, Comparison c, int level, const std::string* tf_token,
+              TokenKind tf_kind, ComparisonOutcome& out) {
+  out.comparison = c;
+  out.level = level;
+  if (level < 0) return;
+  const ComparisonLevel& l = model.comparisons[static_cast<int>(c)].levels[level];
+  out.weight = Weight(l);
+  if (tf_token != nullptr && !model.token_frequency.empty()) {
+    auto it = model.token_frequency.find(TokenKey(tf_kind, *tf_token));
+    if (it != model.token_frequency.end()) {
+      out.weight = std::log2(l.m / std::max(it->second, model.u_floor));
+      out.term_frequency_adjusted = true;
+    }
+  }
+}
+
+}  // namespace
+
+absl::string_view ComparisonName(Comparison c) {
+  static constexpr absl::string_view kNames[] = {"given_name", "family_name", "date_of_birth",
+                                                 "postcode",   "pnc_id",      "phone",
+                                                 "email",      "vehicle",     "sex"};
+  return kNames[static_cast<int>(c)];
+}
+
+MatchModel MatchModel::Default() {
+  MatchModel m;
+  auto set = [&](Comparison c, std::vector<ComparisonLevel> levels) {
+    m.comparisons[static_cast<int>(c)] = {std::string(ComparisonName(c)), std::move(levels)};
+  };
+  set(Comparison::kGivenName, {{"dice>=0.90", 0.72, 0.01},
+                               {"same canonical name or dice>=0.75", 0.14, 0.006},
+                               {"dice>=0.55", 0.07, 0.03},
+                               {"different", 0.07, 0.954}});
+  set(Comparison::kFamilyName, {{"dice>=0.90", 0.80, 0.004},
+                                {"dice>=0.75", 0.11, 0.003},
+                                {"dice>=0.55", 0.05, 0.02},
+                                {"different", 0.04, 0.973}});
+  set(Comparison::kDateOfBirth, {{"same date", 0.86, 0.0005},
+                                 {"day and month swapped", 0.03, 0.0001},
+                                 {"same birth year", 0.06, 0.02},
+                                 {"different", 0.05, 0.9794}});
+  set(Comparison::kPostcode,
+      {{"dice>=0.90", 0.45, 0.001}, {"same district", 0.15, 0.02}, {"different", 0.40, 0.979}});
+  set(Comparison::kPncId, {{"same", 0.97, 1e-6}, {"different", 0.03, 0.999999}});
+  set(Comparison::kPhone, {{"a number shared", 0.55, 1e-5}, {"none shared", 0.45, 0.99999}});
+  set(Comparison::kEmail, {{"an address shared", 0.55, 1e-5}, {"none shared", 0.45, 0.99999}});
+  set(Comparison::kVehicle, {{"a vehicle shared", 0.45, 1e-4}, {"none shared", 0.55, 0.9999}});
+  set(Comparison::kSex, {{"same", 0.97, 0.5}, {"different", 0.03, 0.5}});
+  return m;
+}
+
+PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const PersonRecord& b) {
+  PairScore score;
+  auto& out = score.comparisons;
+
+  {  // given name: filter similarity, with the canonical (nickname-mapped) token
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kGivenName)];
+    const std::string& fa = a.filter(EncodedField::kGivenName);
+    const std::string& fb = b.filter(EncodedField::kGivenName);
+    const Shared canonical = SharedTokens(a, b, TokenKind::kGivenNameCanonical);
+    int level = -1;
+    if (!fa.empty() && !fb.empty()) {
+      o.similarity = Dice(fa, fb);
+      level = o.similarity >= kDiceSame                       ? 0
+              : canonical.agree || o.similarity >= kDiceClose ? 1
+              : o.similarity >= kDiceSimilar                  ? 2
+                                                              : 3;
+    }
+    SetLevel(model, Comparison::kGivenName, level, level <= 1 ? canonical.agreeing : nullptr,
+             TokenKind::kGivenNameCanonical, o);
+  }
+  {  // family name
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kFamilyName)];
+    const std::string& fa = a.filter(EncodedField::kFamilyName);
+    const std::string& fb = b.filter(EncodedField::kFamilyName);
+    int level = -1;
+    const std::string* phonetic = nullptr;
+    if (!fa.empty() && !fb.empty()) {
+      o.similarity = Dice(fa, fb);
+      level = o.similarity >= kDiceSame      ? 0
+              : o.similarity >= kDiceClose   ? 1
+              : o.similarity >= kDiceSimilar ? 2
+                                             : 3;
+      if (level == 0) phonetic = SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing;
+    }
+    SetLevel(model, Comparison::kFamilyName, level, phonetic, TokenKind::kFamilyNamePhonetic, o);
+  }
+  {  // date of birth: exact, swapped, year, different
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kDateOfBirth)];
+    const Shared exact = SharedTokens(a, b, TokenKind::kDateOfBirth);
+    int level = -1;
+    if (exact.both_present) {
+      level = exact.agree                                                       ? 0
+              : SharedTokens(a, b, TokenKind::kDateOfBirthDayMonthSorted).agree ? 1
+              : SharedTokens(a, b, TokenKind::kBirthYear).agree                 ? 2
+                                                                                : 3;
+    }
+    SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr,
+             TokenKind::kDateOfBirth, o);
+  }
+  {  // postcode: close filter, same district, different
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kPostcode)];
+    const std::string& fa = a.filter(EncodedField::kPostcode);
+    const std::string& fb = b.filter(EncodedField::kPostcode);
+    int level = -1;
+    if (!fa.empty() && !fb.empty()) {
+      o.similarity = Dice(fa, fb);
+      level = o.similarity >= kDiceSame                               ? 0
+              : SharedTokens(a, b, TokenKind::kPostcodeOutward).agree ? 1
+                                                                      : 2;
+    }
+    SetLevel(model, Comparison::kPostcode, level, nullptr, TokenKind::kPostcodeOutward, o);
+  }
+  const std::pair<Comparison, TokenKind> exact_identifiers[] = {
+      {Comparison::kPncId, TokenKind::kPncId},
+      {Comparison::kPhone, TokenKind::kPhone},
+      {Comparison::kEmail, TokenKind::kEmail},
+      {Comparison::kVehicle, TokenKind::kVehicle}};
+  for (const auto& [comparison, kind] : exact_identifiers) {
+    const Shared s = SharedTokens(a, b, kind);
+    SetLevel(model, comparison, s.both_present ? (s.agree ? 0 : 1) : -1, nullptr, kind,
+             out[static_cast<int>(comparison)]);
+  }
+  {
+    const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;
+    SetLevel(model, Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
+             TokenKind::kPncId, out[static_cast<int>(Comparison::kSex)]);
+  }
+  for (const ComparisonOutcome& o : out) score.weight += o.weight;
+  return score;
+}
+
+void EstimateWithEm(const std::vector<PairScore>& pairs, int iterations, MatchModel* model) {
+  if (pairs.empty()) return;
+  double lambda = 0.05;  // share of candidate pairs that match, re-estimated each round
+  for (int round = 0; round < iterations; ++round) {
+    std::array<std::vector<double>, kComparisonCount> m_sum, u_sum;
+    for (int c = 0; c < kComparisonCount; ++c) {
+      m_sum[c].assign(model->comparisons[c].levels.size(), 1e-3);  // smoothing
+      u_sum[c].assign(model->comparisons[c].levels.size(), 1e-3);
+    }
+    double match_total = 0;
+    for (const PairScore& pair : pairs) {
+      // E step: the match probability under the current m, u (no term-frequency adjustment).
+      double log_odds = std::log2(lambda / (1 - lambda));
+      for (int c = 0; c < kComparisonCount; ++c) {
+        const int level = pair.comparisons[c].level;
+        if (level >= 0) log_odds += Weight(model->comparisons[c].levels[level]);
+      }
+      const double p = 1.0 / (1.0 + std::exp2(-log_odds));
+      match_total += p;
+      for (int c = 0; c < kComparisonCount; ++c) {
+        const int level = pair.comparisons[c].level;
+        if (level < 0) continue;
+        m_sum[c][level] += p;
+        u_sum[c][level] += 1 - p;
+      }
+    }
+    // M step.
+    lambda = std::clamp(match_total / pairs.size(), 1e-6, 0.999);
+    for (int c = 0; c < kComparisonCount; ++c) {
+      double m_total = 0, u_total = 0;
+      for (double v : m_sum[c]) m_total += v;
+      for (double v : u_sum[c]) u_total += v;
+      for (size_t l = 0; l < m_sum[c].size(); ++l) {
+        model->comparisons[c].levels[l].m = m_sum[c][l] / m_total;
+        model->comparisons[c].levels[l].u = u_sum[c][l] / u_total;
+      }
+    }
+  }
+}
+
+void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, MatchModel* model) {
+  model->token_frequency.clear();
+  if (persons.empty()) return;
+  for (const PersonRecord* p : persons) {
+    for (const IdentifierToken& t : p->tokens) {
+      if (t.kind == TokenKind::kGivenNameCanonical || t.kind == TokenKind::kFamilyNamePhonetic ||
+          t.kind == TokenKind::kDateOfBirth) {
+        model->token_frequency[TokenKey(t.kind, t.token)] += 1.0;
+      }
+    }
+  }
+  for (auto& [token, count] : model->token_frequency) count /= persons.size();
+}
+
+}  // namespace crossforce

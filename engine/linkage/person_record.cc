@@ -1,0 +1,43 @@
+#include "engine/linkage/person_record.h"
+
+#include <algorithm>
+
+namespace crossforce {
+namespace {
+
+void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
+              std::vector<PersonRecord>& out) {
+  if (!party.identity.has_value()) return;
+  PersonRecord person;
+  person.key = PersonKey{kind, key.force_code, key.record_id, party.nominal_ref, party.role};
+  for (const PersonRecord& existing : out) {
+    if (existing.key == person.key) return;
+  }
+  person.tokens = party.identity->tokens;
+  for (const FieldEncoding& e : party.identity->encodings) {
+    const int field = static_cast<int>(e.field);
+    if (field >= 1 && field <= kMaxEncodedField) person.filters[field] = e.bloom_filter;
+  }
+  person.sex = party.identity->sex;
+  out.push_back(std::move(person));
+}
+
+}  // namespace
+
+std::vector<PersonRecord> ExtractPersons(const Record& record) {
+  std::vector<PersonRecord> out;
+  if (const auto* incident = std::get_if<Incident>(&record)) {
+    for (const Party& party : incident->parties) {
+      AddParty(party, RecordKind::kIncident, incident->key, out);
+    }
+  } else {
+    const auto& order = std::get<ProtectiveOrder>(record);
+    if (order.subject.has_value()) AddParty(*order.subject, RecordKind::kOrder, order.key, out);
+    if (order.protected_person.has_value()) {
+      AddParty(*order.protected_person, RecordKind::kOrder, order.key, out);
+    }
+  }
+  return out;
+}
+
+}  // namespace crossforce

@@ -1,0 +1,154 @@
+#include "engine/linkage/linker.h"
+
+#include <algorithm>
+#include <random>
+
+#include "absl/strings/str_format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/linkage_harness.h"
+#include "tests/testing/status_matchers.h"
+
+namespace crossforce {
+namespace {
+
+using ::crossforce::testing::EncodePerson;
+using ::crossforce::testing::IsOk;
+using ::crossforce::testing::RawPerson;
+
+class LinkerTest : public ::testing::Test {
+ protected:
+  LinkerTest() : anonymiser_(*client::LinkageKey::FromSecret(std::string(32, '\x21'))) {}
+
+  PersonRecord Person(RawPerson raw) { return EncodePerson(anonymiser_, raw); }
+
+  static void Add(Linker& linker, const PersonRecord& p) {
+    linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+  }
+  static PersonKey Key(const PersonRecord& p) { return p.key; }
+
+  client::Anonymiser anonymiser_;
+};
+
+TEST_F(LinkerTest, SamePersonAcrossForcesDespiteNicknameTypoAndFormats) {
+  Linker linker{LinkerOptions()};
+  const PersonRecord wyp = Person(
+      {"WYP", "I1", "Robert", "Smyth", "01/02/1980", "LS6 1AB", "07700 900123", "", "M", ""});
+  const PersonRecord met =
+      Person({"MET", "I9", "BOB", "SMITH", "1980-02-01", "ls61ab", "+44 7700 900123", "", "M", ""});
+  Add(linker, wyp);
+  Add(linker, met);
+  EXPECT_EQ(linker.EntityOf(Key(wyp)), linker.EntityOf(Key(met)));
+  absl::StatusOr<PairScore> why = linker.Explain(Key(wyp), Key(met));
+  ASSERT_THAT(why, IsOk());
+  EXPECT_GE(why->weight, linker.model().link_weight);
+  EXPECT_EQ(why->comparisons[static_cast<int>(Comparison::kPhone)].level, 0);
+  EXPECT_EQ(why->comparisons[static_cast<int>(Comparison::kDateOfBirth)].level, 0);
+  EXPECT_EQ(why->comparisons[static_cast<int>(Comparison::kGivenName)].level, 1)
+      << "Bob and Robert agree through the canonical name";
+}
+
+TEST_F(LinkerTest, DifferentPeopleSharingANameStayApart) {
+  Linker linker{LinkerOptions()};
+  const PersonRecord a =
+      Person({"WYP", "I1", "John", "Smith", "1980-02-01", "LS6 1AB", "07700 900123", "", "M", ""});
+  const PersonRecord b =
+      Person({"MET", "I2", "John", "Smith", "1993-07-19", "SE1 7PB", "07700 955555", "", "M", ""});
+  Add(linker, a);
+  Add(linker, b);
+  EXPECT_NE(linker.EntityOf(Key(a)), linker.EntityOf(Key(b)));
+}
+
+TEST_F(LinkerTest, ChainingIsRefused) {
+  // B shares a phone with A and a date of birth and name with C; A and C clearly disagree.
+  Linker linker{LinkerOptions()};
+  const PersonRecord a = Person({"WYP", "A", "Mark", "Jones", "1975-03-04", "LS6 1AB",
+                                 "07700 900001", "mark@example.com", "M", ""});
+  const PersonRecord b =
+      Person({"WYP", "B", "Mark", "Jones", "1990-10-10", "LS6 1AB", "07700 900001", "", "M", ""});
+  const PersonRecord c = Person({"MET", "C", "Marcus", "Jonas", "1990-10-10", "E1 6AN",
+                                 "07700 977777", "marcus@example.org", "M", ""});
+  Add(linker, a);
+  Add(linker, b);
+  Add(linker, c);
+  const auto ea = linker.EntityOf(Key(a)), eb = linker.EntityOf(Key(b)),
+             ec = linker.EntityOf(Key(c));
+  EXPECT_FALSE(ea == ec && eb == ec) << "A and C glued together through B";
+  EXPECT_LT(linker.Explain(Key(a), Key(c))->weight, linker.model().cannot_link_weight);
+}
+
+TEST_F(LinkerTest, EntityIdsAreStableAndMergesRedirect) {
+  Linker linker{LinkerOptions()};
+  // a and c have nothing in common to compare; b agrees with a on given name and date of birth
+  // and with c on family name and phone.
+  const PersonRecord a = Person({"WYP", "I1", "Sarah", "", "1985-05-05", "", "", "", "", ""});
+  const PersonRecord c = Person({"GMP", "I3", "", "Khan", "", "", "07700 900321", "", "", ""});
+  const PersonRecord b =
+      Person({"MET", "I2", "Sarah", "Khan", "1985-05-05", "M1 1AE", "07700 900321", "", "F", ""});
+  Add(linker, a);
+  Add(linker, c);
+  const EntityId first = *linker.EntityOf(Key(a));
+  const EntityId second = *linker.EntityOf(Key(c));
+  ASSERT_NE(first, second);
+  Add(linker, b);
+  EXPECT_EQ(*linker.EntityOf(Key(c)), first) << "the oldest id survives the merge";
+  EXPECT_EQ(linker.Resolve(second), first);
+  absl::StatusOr<std::pair<Entity, std::vector<Link>>> detail = linker.EntityDetail(second);
+  ASSERT_THAT(detail, IsOk());
+  EXPECT_EQ(detail->first.members.size(), 3u);
+  EXPECT_GE(detail->second.size(), 2u);
+  // Deleting the bridge unlinks.
+  linker.Update(RecordId{RecordKind::kIncident, {"MET", "I2"}}, {});
+  EXPECT_NE(linker.EntityOf(Key(a)), linker.EntityOf(Key(c)));
+  EXPECT_FALSE(linker.EntityOf(Key(b)).has_value());
+  // One part of a split keeps the id; the other gets a new one.
+  const EntityId after_a = *linker.EntityOf(Key(a)), after_c = *linker.EntityOf(Key(c));
+  EXPECT_TRUE(after_a == first || after_c == first);
+  EXPECT_GT(std::max(after_a, after_c), second);
+}
+
+// Entities as sorted lists of members, comparable across linkers.
+std::vector<std::vector<PersonKey>> Partition(const Linker& linker) {
+  std::vector<std::vector<PersonKey>> out;
+  for (const Entity& e : linker.Entities()) out.push_back(e.members);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
+  std::vector<PersonRecord> people;
+  const char* given[] = {"John", "Jon", "Johnny", "Sarah", "Sara", "Mohammed", "Muhammad"};
+  const char* family[] = {"Smith", "Smyth", "Smith", "Khan", "Kahn", "Ali", "Aly"};
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 160; ++i) {
+    const int g = static_cast<int>(rng() % 7);
+    people.push_back(
+        Person({i % 2 ? "WYP" : "MET", "R" + std::to_string(i), given[g], family[g],
+                absl::StrFormat("19%02d-0%d-1%d", 60 + static_cast<int>(rng() % 5),
+                                1 + static_cast<int>(rng() % 3), static_cast<int>(rng() % 3)),
+                rng() % 2 ? "LS6 1AB" : "",
+                rng() % 3 ? "" : "07700 90012" + std::to_string(rng() % 3), "", "M", ""}));
+  }
+  Linker reference{LinkerOptions()};
+  for (const auto& p : people) Add(reference, p);
+  const auto expected = Partition(reference);
+  ASSERT_LT(expected.size(), people.size()) << "the data must hold links for the test to mean much";
+  for (int shuffle = 0; shuffle < 4; ++shuffle) {
+    std::shuffle(people.begin(), people.end(), rng);
+    Linker linker{LinkerOptions()};
+    for (const auto& p : people) Add(linker, p);
+    EXPECT_EQ(Partition(linker), expected) << "shuffle " << shuffle;
+  }
+  // Deleting and re-adding a third of the records also lands on the same partition.
+  Linker churn{LinkerOptions()};
+  for (const auto& p : people) Add(churn, p);
+  for (size_t i = 0; i < people.size(); i += 3) {
+    churn.Update(
+        RecordId{RecordKind::kIncident, {people[i].key.force_code, people[i].key.record_id}}, {});
+  }
+  for (size_t i = 0; i < people.size(); i += 3) Add(churn, people[i]);
+  EXPECT_EQ(Partition(churn), expected);
+}
+
+}  // namespace
+}  // namespace crossforce

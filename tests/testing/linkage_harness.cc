@@ -1,0 +1,109 @@
+#include "tests/testing/linkage_harness.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "client/normalise.h"
+
+namespace crossforce::testing {
+
+PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) {
+  client::PersonIdentifiers p;
+  p.given_name = client::NormaliseName(raw.given);
+  p.family_name = client::NormaliseName(raw.family);
+  if (auto d = client::ParseDate(raw.dob); d.ok()) p.date_of_birth = *d;
+  if (!raw.postcode.empty()) {
+    if (auto pc = client::NormalisePostcode(raw.postcode); pc.ok()) {
+      p.postcode = *pc;
+    } else {
+      // Non-UK postcodes (FEBRL's Australian ones) are encoded as written.
+      p.postcode = client::Postcode{raw.postcode, raw.postcode};
+    }
+  }
+  if (auto phone = client::NormalisePhone(raw.phone); phone.ok()) p.phones.push_back(*phone);
+  if (auto email = client::NormaliseEmail(raw.email); email.ok()) p.emails.push_back(*email);
+  if (raw.sex == "m" || raw.sex == "M" || raw.sex == "male") p.sex = v1::SEX_MALE;
+  if (raw.sex == "f" || raw.sex == "F" || raw.sex == "female") p.sex = v1::SEX_FEMALE;
+  const v1::AnonymisedIdentity identity = anonymiser.Anonymise(p);
+
+  PersonRecord person;
+  person.key = PersonKey{RecordKind::kIncident, raw.source, raw.id, raw.id, PartyRole::kSuspect};
+  for (const v1::IdentifierToken& t : identity.tokens()) {
+    person.tokens.push_back({static_cast<TokenKind>(t.kind()), t.token()});
+  }
+  for (const v1::FieldEncoding& e : identity.encodings()) {
+    person.filters[e.field()] = e.bloom_filter();
+  }
+  person.sex = static_cast<Sex>(identity.sex());
+  return person;
+}
+
+double PairwiseMetrics::precision() const {
+  const int64_t predicted = true_positives + false_positives;
+  return predicted == 0 ? 1.0 : static_cast<double>(true_positives) / predicted;
+}
+double PairwiseMetrics::recall() const {
+  const int64_t actual = true_positives + false_negatives;
+  return actual == 0 ? 1.0 : static_cast<double>(true_positives) / actual;
+}
+double PairwiseMetrics::f1() const {
+  const double p = precision(), r = recall();
+  return p + r == 0 ? 0 : 2 * p * r / (p + r);
+}
+
+PairwiseMetrics Evaluate(const std::vector<std::vector<std::string>>& entities,
+                         const std::map<std::string, std::string>& truth,
+                         const std::map<std::string, std::string>& source, bool cross_source_only) {
+  PairwiseMetrics m;
+  for (const auto& e : entities) {
+    for (size_t i = 0; i < e.size(); ++i) {
+      for (size_t j = i + 1; j < e.size(); ++j) {
+        if (cross_source_only && source.at(e[i]) == source.at(e[j])) continue;
+        if (truth.at(e[i]) == truth.at(e[j])) {
+          ++m.true_positives;
+        } else {
+          ++m.false_positives;
+        }
+      }
+    }
+  }
+  // All true pairs: group by identity.
+  std::map<std::string, std::map<std::string, int64_t>> by_identity;  // identity -> source -> n
+  for (const auto& [record, identity] : truth) ++by_identity[identity][source.at(record)];
+  int64_t true_pairs = 0;
+  for (const auto& [identity, sources] : by_identity) {
+    int64_t total = 0, same_source = 0;
+    for (const auto& [s, n] : sources) {
+      total += n;
+      same_source += n * (n - 1) / 2;
+    }
+    true_pairs += total * (total - 1) / 2 - (cross_source_only ? same_source : 0);
+  }
+  m.false_negatives = true_pairs - m.true_positives;
+  return m;
+}
+
+std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
+                                              const LinkerOptions& options) {
+  Linker linker(options);
+  for (const PersonRecord& p : people) {
+    linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+  }
+  std::vector<std::vector<std::string>> out;
+  for (const Entity& e : linker.Entities()) {
+    std::vector<std::string> ids;
+    for (const PersonKey& k : e.members)
+      ids.push_back(absl::StrCat(k.force_code, "/", k.record_id));
+    out.push_back(std::move(ids));
+  }
+  return out;
+}
+
+std::string SharedDataDir() {
+  if (const char* env = std::getenv("CROSSFORCE_SHARED_DATA")) return env;
+  const std::string dir = std::string(CROSSFORCE_SOURCE_DIR) + "/../shared/data";
+  return std::filesystem::exists(dir + "/SOURCES.md") ? dir : "";
+}
+
+}  // namespace crossforce::testing
