@@ -154,6 +154,13 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
     AddToken(v1::TOKEN_KIND_GIVEN_NAME_CANONICAL, canonical, &out);
     AddToken(v1::TOKEN_KIND_GIVEN_NAME_PHONETIC, Soundex(canonical), &out);
   }
+  if (!person.given_name.empty() && !person.family_name.empty()) {
+    const bool ordered = person.given_name <= person.family_name;
+    AddToken(v1::TOKEN_KIND_NAMES_SORTED,
+             absl::StrCat(ordered ? person.given_name : person.family_name, "|",
+                          ordered ? person.family_name : person.given_name),
+             &out);
+  }
   if (person.postcode.has_value()) {
     AddToken(v1::TOKEN_KIND_POSTCODE_OUTWARD, person.postcode->outward, &out);
   }

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/linkage/person_record.h"
 #include "engine/rocksdb_storage.h"
 #include "engine/status_macros.h"
 
@@ -39,12 +40,93 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenOnStorage(std::unique_ptr<St
   CF_RETURN_IF_ERROR(ValidateOptions(options));
   CF_ASSIGN_OR_RETURN(std::unique_ptr<RecordWriter> writer,
                       RecordWriter::Open(storage.get(), options.key_fingerprint));
-  return std::unique_ptr<Engine>(new Engine(options, std::move(storage), std::move(writer)));
+  std::unique_ptr<Engine> engine(new Engine(options, std::move(storage), std::move(writer)));
+  CF_RETURN_IF_ERROR(engine->Relink().status());
+  Engine* raw = engine.get();
+  engine->writer_->SetCommitObserver(
+      [raw](const std::vector<CommittedChange>& changes) { raw->OnCommitted(changes); });
+  return engine;
+}
+
+absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
+  absl::MutexLock lock(&linker_mu_);
+  std::vector<std::pair<RecordId, std::vector<PersonRecord>>> records;
+  absl::Status decode_status;
+  CF_RETURN_IF_ERROR(
+      storage_->Scan(Table::kRecords, "", [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<RecordId> id = DecodeRecordId(key);
+        absl::StatusOr<StoredRecord> stored = DecodeStoredRecord(value);
+        if (!id.ok() || !stored.ok()) {
+          decode_status = !id.ok() ? id.status() : stored.status();
+          return false;
+        }
+        if (stored->record.has_value()) {
+          records.emplace_back(*std::move(id), ExtractPersons(*stored->record));
+        }
+        return true;
+      }));
+  CF_RETURN_IF_ERROR(decode_status);
+  std::vector<const PersonRecord*> population;
+  for (const auto& [id, persons] : records) {
+    for (const PersonRecord& p : persons) population.push_back(&p);
+  }
+  LinkerOptions options = options_.linker;
+  options.model = FitModel(population, options_.linker.model);
+  auto linker = std::make_unique<Linker>(std::move(options));
+  for (auto& [id, persons] : records) linker->Update(id, std::move(persons));
+  // Entities that survive the relink keep their ids.
+  if (linker_ != nullptr) linker->AdoptEntityIds(*linker_);
+  linker_ = std::move(linker);
+  return RelinkSummary{linker_->person_count(), linker_->Entities().size(), linker_->link_count()};
+}
+
+void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
+  absl::MutexLock lock(&linker_mu_);
+  for (const CommittedChange& change : changes) {
+    linker_->Update(change.id, change.record != nullptr ? ExtractPersons(*change.record)
+                                                        : std::vector<PersonRecord>());
+  }
+}
+
+std::vector<Entity> Engine::Entities() {
+  absl::MutexLock lock(&linker_mu_);
+  return linker_->Entities();
+}
+
+absl::StatusOr<std::pair<Entity, std::vector<Link>>> Engine::GetEntity(EntityId id) {
+  absl::MutexLock lock(&linker_mu_);
+  return linker_->EntityDetail(id);
+}
+
+absl::StatusOr<Engine::Explanation> Engine::ExplainPair(const PersonKey& a, const PersonKey& b) {
+  absl::MutexLock lock(&linker_mu_);
+  CF_ASSIGN_OR_RETURN(PersonKey full_a, linker_->Find(a));
+  CF_ASSIGN_OR_RETURN(PersonKey full_b, linker_->Find(b));
+  CF_ASSIGN_OR_RETURN(PairScore score, linker_->Explain(full_a, full_b));
+  Explanation out;
+  out.score = score;
+  out.a = full_a;
+  out.b = full_b;
+  out.entity_a = linker_->EntityOf(full_a).value_or(0);
+  out.entity_b = linker_->EntityOf(full_b).value_or(0);
+  const MatchModel& model = linker_->model();
+  out.link_weight = model.link_weight;
+  out.cannot_link_weight = model.cannot_link_weight;
+  for (int c = 0; c < kComparisonCount; ++c) {
+    out.comparison_names[c] = model.comparisons[c].name;
+    for (const ComparisonLevel& level : model.comparisons[c].levels) {
+      out.level_names[c].push_back(level.name);
+    }
+  }
+  return out;
 }
 
 Engine::Engine(EngineOptions options, std::unique_ptr<Storage> storage,
                std::unique_ptr<RecordWriter> writer)
-    : options_(std::move(options)), storage_(std::move(storage)), writer_(std::move(writer)) {}
+    : options_(std::move(options)),
+      storage_(std::move(storage)),
+      writer_(std::move(writer)),
+      linker_(std::make_unique<Linker>(options_.linker)) {}
 
 Engine::~Engine() = default;
 

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/date.h"
 #include "engine/encoding_schema.h"
+#include "engine/linkage/linker.h"
 #include "engine/record_codec.h"
 #include "engine/record_validator.h"
 #include "engine/record_writer.h"
@@ -30,6 +32,7 @@ struct EngineOptions {
   // The federation's key fingerprint (16 raw bytes). Empty: the first accepted record pins it.
   std::string key_fingerprint;
   size_t max_parties = 64;                 // per incident
+  LinkerOptions linker;                    // linkage model and blocking
   std::function<Date()> today = TodayUtc;  // the clock for "not in the future" checks
 };
 
@@ -69,6 +72,31 @@ class Engine {
 
   HubStats Stats();
 
+  // Linkage: every person record is linked as it is committed; these read the current state.
+  std::vector<Entity> Entities();
+  // Members and links of an entity (merged ids resolve). NotFound for an unknown id.
+  absl::StatusOr<std::pair<Entity, std::vector<Link>>> GetEntity(EntityId id);
+  // The comparison of two person records, with their entities. A key whose role is unset matches
+  // the record's party with that reference in any role. NotFound when either is unknown.
+  struct Explanation {
+    PairScore score;
+    PersonKey a, b;
+    EntityId entity_a = 0, entity_b = 0;
+    double link_weight = 0, cannot_link_weight = 0;
+    std::array<std::string, kComparisonCount> comparison_names;
+    std::array<std::vector<std::string>, kComparisonCount> level_names;
+  };
+  absl::StatusOr<Explanation> ExplainPair(const PersonKey& a, const PersonKey& b);
+
+  // The nightly batch job: refits the match model (value frequencies) to every person record held
+  // and relinks everything from scratch. Ingest waits while it runs. Also done at Open.
+  struct RelinkSummary {
+    size_t persons = 0;
+    size_t entities = 0;
+    size_t links = 0;
+  };
+  absl::StatusOr<RelinkSummary> Relink();
+
   const EngineOptions& options() const { return options_; }
 
  private:
@@ -77,9 +105,14 @@ class Engine {
 
   ValidationRules Rules() const;
 
+  void OnCommitted(const std::vector<CommittedChange>& changes);
+
   const EngineOptions options_;
   const std::unique_ptr<Storage> storage_;
   const std::unique_ptr<RecordWriter> writer_;
+
+  absl::Mutex linker_mu_;
+  std::unique_ptr<Linker> linker_ ABSL_GUARDED_BY(linker_mu_);
 };
 
 }  // namespace crossforce

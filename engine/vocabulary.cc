@@ -94,7 +94,8 @@ absl::string_view Name(TokenKind kind) {
       "family_name_phonetic_birth_year",
       "given_name_canonical",
       "postcode_outward",
-      "date_of_birth_day_month_sorted"};
+      "date_of_birth_day_month_sorted",
+      "names_sorted"};
   return Lookup(kNames, kind);
 }
 

@@ -82,8 +82,9 @@ enum class TokenKind : uint8_t {
   kGivenNameCanonical = 10,
   kPostcodeOutward = 11,
   kDateOfBirthDayMonthSorted = 12,
+  kNamesSorted = 13,
 };
-inline constexpr int kMaxTokenKind = 12;
+inline constexpr int kMaxTokenKind = 13;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,

@@ -15,7 +15,7 @@
 
 namespace crossforce {
 
-enum class Operation { kWriteRecords, kDeleteRecord, kReadRecord, kReadStats };
+enum class Operation { kWriteRecords, kDeleteRecord, kReadRecord, kReadStats, kRelink };
 
 struct AccessRequest {
   Operation operation = Operation::kReadStats;

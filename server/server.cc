@@ -81,6 +81,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->ingest_service_ = std::make_unique<IngestServiceImpl>(
       server->engine_.get(), server->policy_.get(), options.limits,
       ServerInfo{NowUnixMicros(), kServerVersion});
+  server->linkage_service_ =
+      std::make_unique<LinkageServiceImpl>(server->engine_.get(), server->policy_.get());
 
   // Keeps the generated health descriptors linked in, so reflection clients can describe the
   // health service (libgrpc++ 1.51 does not carry them).
@@ -91,6 +93,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->ingest_service_.get());
+  builder.RegisterService(server->linkage_service_.get());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(-1);  // summaries are bounded by the per-stream record limit
   grpc::ResourceQuota quota("crossforce-server");

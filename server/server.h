@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "server/ingest_service.h"
+#include "server/linkage_service.h"
 
 namespace grpc {
 class Server;
@@ -59,6 +60,7 @@ class Server {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<AccessPolicy> policy_;
   std::unique_ptr<IngestServiceImpl> ingest_service_;
+  std::unique_ptr<LinkageServiceImpl> linkage_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

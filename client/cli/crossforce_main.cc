@@ -24,11 +24,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/anonymiser.h"
+#include "client/csv.h"
 #include "client/force_export.h"
 #include "client/linkage_key.h"
 #include "client/uploader.h"
+#include "crossforce/v1/linkage_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace crossforce::client {
@@ -51,7 +54,11 @@ constexpr char kUsage[] =
     "  crossforce upload --server HOST:PORT --in FILE.jsonl [--insecure] [--ca FILE]\n"
     "      [--rejects FILE] [--allow-rejects] [--timeout SECONDS]\n"
     "  crossforce stats --server HOST:PORT [--insecure] [--ca FILE]\n"
-    "  crossforce schema --key FILE   (clkhash schema and master secrets of the record filter)\n";
+    "  crossforce schema --key FILE   (clkhash schema and master secrets of the record filter)\n"
+    "  crossforce entities --server HOST:PORT [--format jsonl|csv] [--insecure] [--ca FILE]\n"
+    "  crossforce explain --server HOST:PORT --a FORCE/RECORD/REF --b FORCE/RECORD/REF "
+    "[--insecure]\n"
+    "  crossforce relink --server HOST:PORT [--insecure]   (the batch job: refit and relink)\n";
 
 // Flags of the form --name VALUE, --name=VALUE, or --name for booleans.
 class Flags {
@@ -349,6 +356,171 @@ int Schema(const Flags& flags) {
   return kExitOk;
 }
 
+// A JSON string literal of `s` (UTF-8 passed through, control characters escaped).
+std::string JsonString(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
+          out += buffer;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::unique_ptr<grpc::ClientContext> CallContext(int seconds = 60) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return context;
+}
+
+int HubError(const grpc::Status& status) {
+  return Fail(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                           absl::StrCat("hub: ", status.error_message())));
+}
+
+// Lists the hub's person entities: one JSON object (or CSV rows) per entity and role.
+int Entities(const Flags& flags) {
+  if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
+  const std::string format = flags.Get("format").empty() ? "jsonl" : flags.Get("format");
+  if (format != "jsonl" && format != "csv") {
+    return Fail(absl::InvalidArgumentError("--format must be jsonl or csv"));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  if (!channel.ok()) return Fail(channel.status());
+  auto stub = v1::LinkageService::NewStub(*channel);
+  if (format == "csv") std::printf("entity_id,role,force_code,incident_id,ref,record_kind\n");
+  std::string token;
+  do {
+    v1::ListEntitiesRequest request;
+    request.set_page_size(5000);
+    request.set_page_token(token);
+    v1::ListEntitiesResponse response;
+    const grpc::Status status = stub->ListEntities(CallContext().get(), request, &response);
+    if (!status.ok()) return HubError(status);
+    for (const v1::Entity& entity : response.entities()) {
+      for (const char* role : {"suspect", "victim"}) {
+        std::vector<const v1::PersonRef*> records;
+        for (const v1::PersonRef& r : entity.records()) {
+          const bool victim = r.role() == v1::PARTY_ROLE_VICTIM;
+          if (victim == (std::string(role) == "victim")) records.push_back(&r);
+        }
+        if (records.empty()) continue;
+        if (format == "csv") {
+          for (const v1::PersonRef* r : records) {
+            std::printf("%s\n",
+                        CsvRow({std::to_string(entity.entity_id()), role, r->record().force_code(),
+                                r->record().record_id(), r->nominal_ref(),
+                                r->kind() == v1::RECORD_KIND_ORDER ? "order" : "incident"})
+                            .c_str());
+          }
+          continue;
+        }
+        std::string line = absl::StrCat("{\"entity_id\":", entity.entity_id(),
+                                        ",\"role\":", JsonString(role), ",\"records\":[");
+        for (size_t i = 0; i < records.size(); ++i) {
+          const v1::PersonRef& r = *records[i];
+          absl::StrAppend(
+              &line, i ? "," : "", "{\"force_code\":", JsonString(r.record().force_code()),
+              ",\"incident_id\":", JsonString(r.record().record_id()),
+              ",\"ref\":", JsonString(r.nominal_ref()), ",\"record_kind\":",
+              JsonString(r.kind() == v1::RECORD_KIND_ORDER ? "order" : "incident"), "}");
+        }
+        std::printf("%s]}\n", line.c_str());
+      }
+    }
+    token = response.next_page_token();
+  } while (!token.empty());
+  return kExitOk;
+}
+
+// FORCE/RECORD/REF, where the record id may itself hold '/'.
+absl::StatusOr<v1::PersonRef> ParsePersonRef(absl::string_view text, absl::string_view flag) {
+  const size_t first = text.find('/');
+  const size_t last = text.rfind('/');
+  if (first == absl::string_view::npos || first == last || last + 1 == text.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be FORCE/RECORD_ID/REF, not '", text, "'"));
+  }
+  v1::PersonRef ref;
+  ref.set_kind(v1::RECORD_KIND_INCIDENT);
+  ref.mutable_record()->set_force_code(std::string(text.substr(0, first)));
+  ref.mutable_record()->set_record_id(std::string(text.substr(first + 1, last - first - 1)));
+  ref.set_nominal_ref(std::string(text.substr(last + 1)));
+  return ref;
+}
+
+int Explain(const Flags& flags) {
+  if (absl::Status s = flags.Require({"server", "a", "b"}); !s.ok()) return Fail(s);
+  v1::ExplainLinkRequest request;
+  absl::StatusOr<v1::PersonRef> a = ParsePersonRef(flags.Get("a"), "a");
+  if (!a.ok()) return Fail(a.status());
+  absl::StatusOr<v1::PersonRef> b = ParsePersonRef(flags.Get("b"), "b");
+  if (!b.ok()) return Fail(b.status());
+  *request.mutable_a() = *a;
+  *request.mutable_b() = *b;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  if (!channel.ok()) return Fail(channel.status());
+  auto stub = v1::LinkageService::NewStub(*channel);
+  v1::ExplainLinkResponse response;
+  const grpc::Status status = stub->ExplainLink(CallContext().get(), request, &response);
+  if (!status.ok()) return HubError(status);
+  std::printf("%s (entity %llu) vs %s (entity %llu)\n", flags.Get("a").c_str(),
+              static_cast<unsigned long long>(response.entity_a()), flags.Get("b").c_str(),
+              static_cast<unsigned long long>(response.entity_b()));
+  std::printf("match weight %.2f (links at >= %.2f, never together below %.2f): %s\n",
+              response.weight(), response.link_weight(), response.cannot_link_weight(),
+              response.same_entity() ? "same entity" : "different entities");
+  std::printf("%-14s %-38s %8s %10s\n", "comparison", "level", "weight", "similarity");
+  for (const v1::ComparisonExplanation& c : response.comparisons()) {
+    const std::string similarity =
+        c.similarity() >= 0 ? absl::StrFormat("%.3f", c.similarity()) : std::string("-");
+    std::printf("%-14s %-38s %8.2f %10s%s\n", c.comparison().c_str(), c.level().c_str(), c.weight(),
+                similarity.c_str(), c.term_frequency_adjusted() ? "  (value frequency)" : "");
+  }
+  return kExitOk;
+}
+
+int Relink(const Flags& flags) {
+  if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  if (!channel.ok()) return Fail(channel.status());
+  auto stub = v1::LinkageService::NewStub(*channel);
+  v1::RelinkResponse response;
+  const grpc::Status status =
+      stub->Relink(CallContext(/*seconds=*/3600).get(), v1::RelinkRequest(), &response);
+  if (!status.ok()) return HubError(status);
+  std::printf("relinked %llu person records into %llu entities (%llu links)\n",
+              static_cast<unsigned long long>(response.persons()),
+              static_cast<unsigned long long>(response.entities()),
+              static_cast<unsigned long long>(response.links()));
+  return kExitOk;
+}
+
 int Stats(const Flags& flags) {
   if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
@@ -387,7 +559,8 @@ int Main(int argc, char** argv) {
   const std::string command = argv[1];
   const std::set<std::string> booleans = {"insecure", "ignore-unknown-columns", "allow-rejects"};
   const std::set<std::string> valued = {
-      "server", "key", "force", "in", "out", "rejects", "record-version", "timeout", "ca"};
+      "server",         "key",     "force", "in",     "out", "rejects",
+      "record-version", "timeout", "ca",    "format", "a",   "b"};
   absl::StatusOr<Flags> flags = Flags::Parse(argc - 2, argv + 2, valued, booleans);
   if (!flags.ok()) {
     std::cerr << "crossforce: " << flags.status().message() << "\n" << kUsage;
@@ -400,6 +573,9 @@ int Main(int argc, char** argv) {
   if (command == "upload") return Upload(*flags);
   if (command == "stats") return Stats(*flags);
   if (command == "schema") return Schema(*flags);
+  if (command == "entities") return Entities(*flags);
+  if (command == "explain") return Explain(*flags);
+  if (command == "relink") return Relink(*flags);
   std::cerr << "crossforce: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

@@ -231,15 +231,21 @@ void Linker::Recluster(const std::vector<Index>& seeds) {
       const Index ra = root[e.a], rb = root[e.b];
       if (ra == rb) continue;
       bool conflict = false;
+      double total = 0;
       for (Index x : cluster[ra]) {
         for (Index y : cluster[rb]) {
-          if (weight_of(x, y) < options_.model.cannot_link_weight) {
+          const double w = weight_of(x, y);
+          if (w < options_.model.cannot_link_weight) {
             conflict = true;
             break;
           }
+          total += w;
         }
         if (conflict) break;
       }
+      conflict =
+          conflict || total < options_.model.merge_mean_weight *
+                                  static_cast<double>(cluster[ra].size() * cluster[rb].size());
       if (conflict) continue;
       const Index keep = cluster[ra].size() >= cluster[rb].size() ? ra : rb;
       const Index gone = keep == ra ? rb : ra;
@@ -335,6 +341,23 @@ absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(Entity
   return std::make_pair(std::move(entity), std::move(links));
 }
 
+absl::StatusOr<PersonKey> Linker::Find(const PersonKey& key) const {
+  if (static_cast<int>(key.role) != 0) {
+    if (key_to_index_.contains(key)) return key;
+  } else {
+    PersonKey low = key;
+    low.role = static_cast<PartyRole>(0);
+    auto it = key_to_index_.lower_bound(low);
+    if (it != key_to_index_.end() && it->first.kind == key.kind &&
+        it->first.force_code == key.force_code && it->first.record_id == key.record_id &&
+        it->first.nominal_ref == key.nominal_ref) {
+      return it->first;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no person ", key.force_code, "/", key.record_id, "/",
+                                          key.nominal_ref, " on the hub"));
+}
+
 absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b) const {
   auto ia = key_to_index_.find(a);
   auto ib = key_to_index_.find(b);
@@ -342,6 +365,46 @@ absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b
     return absl::NotFoundError("no such person record on the hub");
   }
   return ComparePair(options_.model, persons_[ia->second], persons_[ib->second]);
+}
+
+void Linker::AdoptEntityIds(const Linker& previous) {
+  std::vector<std::pair<PersonKey, EntityId>> order;  // entities by smallest member key
+  for (const auto& [id, members] : members_) {
+    PersonKey smallest = persons_[members[0]].key;
+    for (Index i : members) smallest = std::min(smallest, persons_[i].key);
+    order.emplace_back(smallest, id);
+  }
+  std::sort(order.begin(), order.end());
+  std::map<EntityId, std::vector<Index>> renamed;
+  std::set<EntityId> taken;
+  std::map<EntityId, EntityId> moved_to;
+  EntityId next = std::max(next_entity_, previous.next_entity_);
+  for (const auto& [smallest, id] : order) {
+    std::set<EntityId> candidates;
+    for (Index i : members_[id]) {
+      if (auto old = previous.EntityOf(persons_[i].key); old.has_value() && *old != 0) {
+        candidates.insert(*old);
+      }
+    }
+    EntityId chosen = 0;
+    for (EntityId c : candidates) {
+      if (!taken.contains(c)) {
+        chosen = c;
+        break;
+      }
+    }
+    if (chosen == 0) chosen = next++;
+    taken.insert(chosen);
+    for (EntityId c : candidates) moved_to.try_emplace(c, chosen);
+    for (Index i : members_[id]) entity_of_[i] = chosen;
+    renamed[chosen] = std::move(members_[id]);
+  }
+  members_ = std::move(renamed);
+  redirect_ = previous.redirect_;
+  for (const auto& [old_id, new_id] : moved_to) {
+    if (!taken.contains(old_id)) redirect_[old_id] = new_id;
+  }
+  next_entity_ = next;
 }
 
 size_t Linker::link_count() const {

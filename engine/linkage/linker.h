@@ -68,8 +68,16 @@ class Linker {
   EntityId Resolve(EntityId id) const;
   // Members and the links that hold the entity together. NotFound for an unknown id.
   absl::StatusOr<std::pair<Entity, std::vector<Link>>> EntityDetail(EntityId id) const;
+  // The held person key matching `key`; a key whose role is 0 (unset) matches any role.
+  // NotFound when no party of that record has that reference.
+  absl::StatusOr<PersonKey> Find(const PersonKey& key) const;
   // The comparison of any two held person records. NotFound when either is unknown.
   absl::StatusOr<PairScore> Explain(const PersonKey& a, const PersonKey& b) const;
+
+  // Renames this linker's entities to the ids `previous` gave the same people: each entity takes
+  // the oldest previous id among its members not taken by another; ids no entity takes redirect.
+  // For a relink from scratch, so that ids stay stable across it.
+  void AdoptEntityIds(const Linker& previous);
 
   size_t person_count() const { return key_to_index_.size(); }
   size_t link_count() const;

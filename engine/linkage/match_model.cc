@@ -80,18 +80,18 @@ MatchModel MatchModel::Default() {
   auto set = [&](Comparison c, std::vector<ComparisonLevel> levels) {
     m.comparisons[static_cast<int>(c)] = {std::string(ComparisonName(c)), std::move(levels)};
   };
-  set(Comparison::kGivenName, {{"dice>=0.90", 0.72, 0.01},
+  set(Comparison::kGivenName, {{"dice>=0.90 or swapped with family name", 0.72, 0.01},
                                {"same canonical name or dice>=0.75", 0.14, 0.006},
                                {"dice>=0.55", 0.07, 0.03},
                                {"different", 0.07, 0.954}});
-  set(Comparison::kFamilyName, {{"dice>=0.90", 0.80, 0.004},
+  set(Comparison::kFamilyName, {{"dice>=0.90 or swapped with given name", 0.80, 0.004},
                                 {"dice>=0.75", 0.11, 0.003},
                                 {"dice>=0.55", 0.05, 0.02},
                                 {"different", 0.04, 0.973}});
   set(Comparison::kDateOfBirth, {{"same date", 0.86, 0.0005},
                                  {"day and month swapped", 0.03, 0.0001},
                                  {"same birth year", 0.06, 0.02},
-                                 {"different", 0.05, 0.9794}});
+                                 {"different", 0.03, 0.9794}});
   set(Comparison::kPostcode,
       {{"dice>=0.90", 0.45, 0.001}, {"same district", 0.15, 0.02}, {"different", 0.40, 0.979}});
   set(Comparison::kPncId, {{"same", 0.97, 1e-6}, {"different", 0.03, 0.999999}});
@@ -137,6 +137,15 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
       if (level == 0) phonetic = SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing;
     }
     SetLevel(model, Comparison::kFamilyName, level, phonetic, TokenKind::kFamilyNamePhonetic, o);
+  }
+  {
+    // Given and family name written the other way round: both agree, through the sorted token.
+    ComparisonOutcome& given = out[static_cast<int>(Comparison::kGivenName)];
+    ComparisonOutcome& family = out[static_cast<int>(Comparison::kFamilyName)];
+    if (given.level > 0 && family.level > 0 && SharedTokens(a, b, TokenKind::kNamesSorted).agree) {
+      SetLevel(model, Comparison::kGivenName, 0, nullptr, TokenKind::kGivenNameCanonical, given);
+      SetLevel(model, Comparison::kFamilyName, 0, nullptr, TokenKind::kFamilyNamePhonetic, family);
+    }
   }
   {  // date of birth: exact, swapped, year, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kDateOfBirth)];
@@ -235,6 +244,11 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
     }
   }
   for (auto& [token, count] : model->token_frequency) count /= persons.size();
+}
+
+MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base) {
+  CountTokenFrequencies(persons, &base);
+  return base;
 }
 
 }  // namespace crossforce

@@ -46,7 +46,10 @@ struct MatchModel {
   std::array<ComparisonSpec, kComparisonCount> comparisons;
   double link_weight = 10.0;         // pairs at or above this total weight are linked
   double cannot_link_weight = -4.0;  // pairs below this are never put in one entity
-  double u_floor = 1e-7;             // smallest u used in term-frequency adjustment
+  // Two clusters merge only if the mean weight of all pairs across them reaches this: a record
+  // must agree with the entity as a whole, not just with the one record it links to.
+  double merge_mean_weight = 5.0;
+  double u_floor = 1e-7;  // smallest u used in term-frequency adjustment
   // Relative frequency of token values (kind byte + token) among person records, for term
   // frequency adjustment; tokens absent from the table use the level's u.
   absl::flat_hash_map<std::string, double> token_frequency;
@@ -77,6 +80,9 @@ void EstimateWithEm(const std::vector<PairScore>& pairs, int iterations, MatchMo
 
 // Fills model->token_frequency from `persons`: each term-frequency token's share of records.
 void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, MatchModel* model);
+
+// `base` fitted to a population of person records (term frequencies): what a full relink uses.
+MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base);
 
 absl::string_view ComparisonName(Comparison c);
 

@@ -33,8 +33,9 @@ struct CommandResult {
   std::string output;
 };
 
-CommandResult RunCli(const std::string& args) {
-  const std::string command = absl::StrCat(CROSSFORCE_CLI_PATH, " ", args, " 2>&1");
+// Runs a shell command line, capturing stdout and stderr.
+CommandResult RunCliRaw(const std::string& command_line) {
+  const std::string command = absl::StrCat(command_line, " 2>&1");
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -43,6 +44,10 @@ CommandResult RunCli(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+CommandResult RunCli(const std::string& args) {
+  return RunCliRaw(absl::StrCat(CROSSFORCE_CLI_PATH, " ", args));
 }
 
 std::string ReadAll(const std::string& path) {
@@ -143,6 +148,31 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
   const HubStats stats = server_.server().engine()->Stats();
   EXPECT_GT(stats.totals.incidents, 100u);
   EXPECT_GT(stats.totals.orders, 0u);
+
+  // The entities JSONL contract: one object per entity and role, with entity_id, role and records
+  // of force_code, incident_id and ref; checked by an independent JSON parser.
+  const std::string hub = absl::StrCat(" --server ", server_.address(), " --insecure");
+  ASSERT_EQ(RunCli(absl::StrCat("relink", hub)).exit_code, 0);
+  const std::string jsonl = server_.dir().Sub("entities.jsonl");
+  ASSERT_EQ(RunCli(absl::StrCat("entities", hub, " --format jsonl > ", jsonl)).exit_code, 0);
+  const CommandResult check = RunCliRaw(absl::StrCat(
+      "/usr/bin/python3 -c \"import json,sys\n"
+      "n=0; multi=0\n"
+      "for line in open(sys.argv[1]):\n"
+      "  o=json.loads(line); n+=1\n"
+      "  assert isinstance(o['entity_id'], int) and o['role'] in ('suspect','victim')\n"
+      "  assert o['records'] and all(set(['force_code','incident_id','ref']) <= set(r) for r in "
+      "o['records'])\n"
+      "  multi += len(set(r['force_code'] for r in o['records'])) > 1\n"
+      "print(n, multi)\" ",
+      jsonl));
+  ASSERT_EQ(check.exit_code, 0) << check.output;
+  int lines = 0, cross_force = 0;
+  ASSERT_EQ(std::sscanf(check.output.c_str(), "%d %d", &lines, &cross_force), 2) << check.output;
+  EXPECT_GT(lines, 100);
+  EXPECT_GT(cross_force, 5) << "the generator makes people who cross forces";
+  const CommandResult csv = RunCli(absl::StrCat("entities", hub, " --format csv"));
+  EXPECT_EQ(csv.output.rfind("entity_id,role,force_code,incident_id,ref,record_kind\n", 0), 0u);
 
   std::vector<std::string> files = summary->incident_files;
   files.insert(files.end(), summary->order_files.begin(), summary->order_files.end());

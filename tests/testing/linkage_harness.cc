@@ -86,7 +86,18 @@ PairwiseMetrics Evaluate(const std::vector<std::vector<std::string>>& entities,
 
 std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
                                               const LinkerOptions& options) {
-  Linker linker(options);
+  // As a full relink does: the model is fitted to the whole population first.
+  std::vector<const PersonRecord*> all;
+  for (const PersonRecord& p : people) all.push_back(&p);
+  LinkerOptions fitted = options;
+  fitted.model = FitModel(all, options.model);
+  // Threshold sweeps for BENCHMARKS.md: CROSSFORCE_LINK_WEIGHT and CROSSFORCE_MERGE_MEAN override.
+  if (const char* w = std::getenv("CROSSFORCE_LINK_WEIGHT"))
+    fitted.model.link_weight = std::atof(w);
+  if (const char* w = std::getenv("CROSSFORCE_MERGE_MEAN")) {
+    fitted.model.merge_mean_weight = std::atof(w);
+  }
+  Linker linker(fitted);
   for (const PersonRecord& p : people) {
     linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
   }
