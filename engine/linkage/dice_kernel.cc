@@ -1,0 +1,199 @@
+#include "engine/linkage/dice_kernel.h"
+
+// GCC 12's _mm512_reduce_add_epi64 starts from _mm512_undefined and trips -Wuninitialized
+// (a false positive inside the header).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+
+namespace crossforce {
+namespace {
+
+constexpr size_t kCandidateTile = 64;  // 64 filters x 128 bytes = 8 KiB: half of L1d
+constexpr size_t kQueryTile = 16;
+
+// Without -mpopcnt, __builtin_popcountll is a table-free bit trick; with the popcnt instruction
+// (every x86-64 CPU since 2008) it is one instruction, so that is compiled separately.
+uint32_t AndPopCountGeneric(const uint64_t* a, const uint64_t* b) {
+  uint32_t n = 0;
+  for (size_t w = 0; w < kFilterWords; ++w) n += __builtin_popcountll(a[w] & b[w]);
+  return n;
+}
+
+__attribute__((target("popcnt"))) uint32_t AndPopCountPopcnt(const uint64_t* a, const uint64_t* b) {
+  uint32_t n = 0;
+  for (size_t w = 0; w < kFilterWords; ++w) n += __builtin_popcountll(a[w] & b[w]);
+  return n;
+}
+
+uint32_t AndPopCountPortable(const uint64_t* a, const uint64_t* b) {
+  static const bool has_popcnt = __builtin_cpu_supports("popcnt");
+  return has_popcnt ? AndPopCountPopcnt(a, b) : AndPopCountGeneric(a, b);
+}
+
+__attribute__((target("avx2"))) uint32_t AndPopCountAvx2(const uint64_t* a, const uint64_t* b) {
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
+                                       1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
+  __m256i bytes = _mm256_setzero_si256();
+  for (size_t w = 0; w < kFilterWords; w += 4) {
+    const __m256i v = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + w)),
+                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + w)));
+    const __m256i lo = _mm256_shuffle_epi8(lut, _mm256_and_si256(v, low));
+    const __m256i hi = _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+    bytes = _mm256_add_epi8(bytes, _mm256_add_epi8(lo, hi));  // at most 32 per byte
+  }
+  const __m256i sums = _mm256_sad_epu8(bytes, _mm256_setzero_si256());
+  const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+  return static_cast<uint32_t>(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) uint32_t AndPopCountAvx512(const uint64_t* a,
+                                                                              const uint64_t* b) {
+  const __m512i v0 = _mm512_and_si512(_mm512_loadu_si512(a), _mm512_loadu_si512(b));
+  const __m512i v1 = _mm512_and_si512(_mm512_loadu_si512(a + 8), _mm512_loadu_si512(b + 8));
+  return static_cast<uint32_t>(
+      _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_popcnt_epi64(v0), _mm512_popcnt_epi64(v1))));
+}
+
+// One query against a tile of candidates, AVX-512: the query stays in two registers; eight
+// candidates' per-lane counts are reduced together by a transposing add tree (three rounds of
+// shuffles for eight sums instead of eight separate horizontal reductions), and their threshold
+// tests run as one vector compare.
+#define CF_AVX512 __attribute__((target("avx512f,avx512dq,avx512vpopcntdq"), always_inline)) inline
+
+CF_AVX512 __m512i CandidateCounts(__m512i q0, __m512i q1, const uint64_t* c) {
+  return _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_and_si512(q0, _mm512_loadu_si512(c))),
+                          _mm512_popcnt_epi64(_mm512_and_si512(q1, _mm512_loadu_si512(c + 8))));
+}
+
+// Adjacent 64-bit lanes of x and y added, interleaved: [x0+x1, y0+y1, x2+x3, y2+y3, ...].
+CF_AVX512 __m512i PairSum(__m512i x, __m512i y) {
+  return _mm512_add_epi64(_mm512_unpacklo_epi64(x, y), _mm512_unpackhi_epi64(x, y));
+}
+
+// 128-bit lanes 0+1 and 2+3 of x, then of y.
+CF_AVX512 __m512i LaneSum(__m512i x, __m512i y) {
+  return _mm512_add_epi64(_mm512_shuffle_i64x2(x, y, 0x88), _mm512_shuffle_i64x2(x, y, 0xDD));
+}
+
+__attribute__((target("avx512f,avx512dq,avx512vpopcntdq"))) void TileAvx512(
+    const uint64_t* query, uint32_t query_count, uint32_t query_index, const FilterBlock& b,
+    size_t begin, size_t end, DiceThreshold t, std::vector<std::pair<uint32_t, uint32_t>>* out) {
+  const __m512i q0 = _mm512_loadu_si512(query);
+  const __m512i q1 = _mm512_loadu_si512(query + 8);
+  const uint64_t* const words = b.words;
+  const __m512i scale = _mm512_set1_epi64(2 * static_cast<int64_t>(t.denominator));
+  const __m512i numerator = _mm512_set1_epi64(t.numerator);
+  const __m512i query_bits = _mm512_set1_epi64(query_count);
+  size_t j = begin;
+  for (; j + 8 <= end; j += 8) {
+    const __m512i s01 = PairSum(CandidateCounts(q0, q1, words + j * kFilterWords),
+                                CandidateCounts(q0, q1, words + (j + 1) * kFilterWords));
+    const __m512i s23 = PairSum(CandidateCounts(q0, q1, words + (j + 2) * kFilterWords),
+                                CandidateCounts(q0, q1, words + (j + 3) * kFilterWords));
+    const __m512i s45 = PairSum(CandidateCounts(q0, q1, words + (j + 4) * kFilterWords),
+                                CandidateCounts(q0, q1, words + (j + 5) * kFilterWords));
+    const __m512i s67 = PairSum(CandidateCounts(q0, q1, words + (j + 6) * kFilterWords),
+                                CandidateCounts(q0, q1, words + (j + 7) * kFilterWords));
+    const __m512i both = LaneSum(LaneSum(s01, s23), LaneSum(s45, s67));  // candidates j..j+7
+    const __m512i bits = _mm512_add_epi64(
+        query_bits, _mm512_cvtepu32_epi64(
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.popcounts + j))));
+    __mmask8 hits = _mm512_cmpge_epu64_mask(_mm512_mullo_epi64(both, scale),
+                                            _mm512_mullo_epi64(bits, numerator));
+    while (hits != 0) {
+      const int k = __builtin_ctz(hits);
+      out->emplace_back(query_index, static_cast<uint32_t>(j + k));
+      hits &= hits - 1;
+    }
+  }
+  for (; j < end; ++j) {
+    const uint64_t both = static_cast<uint64_t>(
+        _mm512_reduce_add_epi64(CandidateCounts(q0, q1, words + j * kFilterWords)));
+    if (2 * both * t.denominator >=
+        static_cast<uint64_t>(t.numerator) * (query_count + b.popcounts[j])) {
+      out->emplace_back(query_index, static_cast<uint32_t>(j));
+    }
+  }
+}
+
+template <uint32_t (*Count)(const uint64_t*, const uint64_t*)>
+void TileGeneric(const uint64_t* query, uint32_t query_count, uint32_t query_index,
+                 const FilterBlock& b, size_t begin, size_t end, DiceThreshold t,
+                 std::vector<std::pair<uint32_t, uint32_t>>* out) {
+  for (size_t j = begin; j < end; ++j) {
+    const uint64_t both = Count(query, b.words + j * kFilterWords);
+    if (2 * both * t.denominator >=
+        static_cast<uint64_t>(t.numerator) * (query_count + b.popcounts[j])) {
+      out->emplace_back(query_index, static_cast<uint32_t>(j));
+    }
+  }
+}
+
+}  // namespace
+
+DiceKernel BestDiceKernel() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vpopcntdq")) {
+    return DiceKernel::kAvx512;
+  }
+  if (__builtin_cpu_supports("avx2")) return DiceKernel::kAvx2;
+  return DiceKernel::kPortable;
+}
+
+const char* DiceKernelName(DiceKernel kernel) {
+  switch (kernel) {
+    case DiceKernel::kAvx512:
+      return "avx512-vpopcntdq";
+    case DiceKernel::kAvx2:
+      return "avx2";
+    case DiceKernel::kPortable:
+      break;
+  }
+  return "portable";
+}
+
+uint32_t AndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel) {
+  switch (kernel) {
+    case DiceKernel::kAvx512:
+      return AndPopCountAvx512(a, b);
+    case DiceKernel::kAvx2:
+      return AndPopCountAvx2(a, b);
+    case DiceKernel::kPortable:
+      break;
+  }
+  return AndPopCountPortable(a, b);
+}
+
+size_t DiceAllPairs(const FilterBlock& a, const FilterBlock& b, DiceThreshold threshold,
+                    std::vector<std::pair<uint32_t, uint32_t>>* matches, DiceKernel kernel) {
+  for (size_t cb = 0; cb < b.size; cb += kCandidateTile) {
+    const size_t ce = std::min(b.size, cb + kCandidateTile);
+    for (size_t qb = 0; qb < a.size; qb += kQueryTile) {
+      const size_t qe = std::min(a.size, qb + kQueryTile);
+      for (size_t i = qb; i < qe; ++i) {
+        const uint64_t* q = a.words + i * kFilterWords;
+        const uint32_t index = static_cast<uint32_t>(i);
+        switch (kernel) {
+          case DiceKernel::kAvx512:
+            TileAvx512(q, a.popcounts[i], index, b, cb, ce, threshold, matches);
+            break;
+          case DiceKernel::kAvx2:
+            TileGeneric<AndPopCountAvx2>(q, a.popcounts[i], index, b, cb, ce, threshold, matches);
+            break;
+          case DiceKernel::kPortable:
+            TileGeneric<AndPopCountPortable>(q, a.popcounts[i], index, b, cb, ce, threshold,
+                                             matches);
+            break;
+        }
+      }
+    }
+  }
+  return a.size * b.size;
+}
+
+}  // namespace crossforce
