@@ -34,8 +34,8 @@ using EntityId = uint64_t;
 
 struct LinkerOptions {
   MatchModel model = MatchModel::Default();
-  int lsh_bands = 24;          // bands of the LSH index over the record filter
-  int lsh_bits_per_band = 16;  // sampled bits per band
+  int lsh_bands = 48;          // bands of the LSH index over the record filter
+  int lsh_bits_per_band = 22;  // sampled bits per band
   uint64_t lsh_seed = 0x5eed;  // which bits are sampled (fixed: the index must be reproducible)
 };
 

@@ -1,0 +1,124 @@
+// The linker at scale: a full relink (fit the model, link every record) and the incremental link
+// of one new record into a populated index, with the memory the linker holds per person record.
+// Records are synthetic people (two recordings each on average, with typos and missing values)
+// encoded through the client path before timing.
+//
+//   build/bin/linker_benchmark --benchmark_filter=BM_Relink
+#include <malloc.h>
+
+#include <algorithm>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "benchmark/benchmark.h"
+#include "client/anonymiser.h"
+#include "client/normalise.h"
+#include "engine/linkage/linker.h"
+
+namespace crossforce {
+namespace {
+
+std::string Syllables(std::mt19937_64& rng, int n) {
+  static const char* kParts[] = {"an",  "ber", "cal", "dor", "el",  "fin", "gar", "hol",  "is",
+                                 "jen", "kel", "lam", "mor", "nor", "ol",  "pen", "quin", "ros",
+                                 "sel", "tor", "ul",  "ven", "wil", "yar", "zen"};
+  std::string s;
+  for (int i = 0; i < n; ++i) s += kParts[rng() % 25];
+  return s;
+}
+
+std::vector<PersonRecord> People(size_t records, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  client::Anonymiser anonymiser(*client::LinkageKey::FromSecret(std::string(32, '\x61')));
+  std::vector<PersonRecord> out;
+  out.reserve(records);
+  for (size_t person = 0; out.size() < records; ++person) {
+    const std::string given = Syllables(rng, 2), family = Syllables(rng, 3);
+    const client::CivilDate dob{1950 + static_cast<int>(rng() % 55),
+                                1 + static_cast<int>(rng() % 12), 1 + static_cast<int>(rng() % 28)};
+    const std::string phone = absl::StrFormat("+447700%06d", static_cast<int>(rng() % 1000000));
+    const int copies = 1 + static_cast<int>(rng() % 3);
+    for (int c = 0; c < copies && out.size() < records; ++c) {
+      client::PersonIdentifiers p;
+      p.given_name = client::NormaliseName(given);
+      p.family_name = client::NormaliseName(family);
+      if (rng() % 5 == 0) p.family_name[rng() % p.family_name.size()] = 'X';  // a typo
+      if (rng() % 6 != 0) p.date_of_birth = dob;
+      if (rng() % 2 == 0) p.phones.push_back(phone);
+      const v1::AnonymisedIdentity id = anonymiser.Anonymise(p);
+      PersonRecord r;
+      r.key =
+          PersonKey{RecordKind::kIncident, "F" + std::to_string(c), absl::StrCat("R", out.size()),
+                    "N" + std::to_string(person), PartyRole::kSuspect};
+      for (const auto& t : id.tokens())
+        r.tokens.push_back({static_cast<TokenKind>(t.kind()), t.token()});
+      for (const auto& e : id.encodings()) r.filters[e.field()] = e.bloom_filter();
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+RecordId IdOf(const PersonRecord& p) {
+  return RecordId{p.key.kind, {p.key.force_code, p.key.record_id}};
+}
+
+size_t HeapBytes() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// Full relink: fit the model to the population, then link every record.
+void BM_Relink_Records(benchmark::State& state) {
+  const std::vector<PersonRecord> people = People(state.range(0), 1);
+  size_t entities = 0;
+  double bytes_per_record = 0;
+  for (auto _ : state) {
+    const size_t before = HeapBytes();
+    std::vector<const PersonRecord*> all;
+    for (const auto& p : people) all.push_back(&p);
+    LinkerOptions options;
+    options.model = FitModel(all, options.model);
+    Linker linker(options);
+    for (const auto& p : people) linker.Update(IdOf(p), {p});
+    entities = linker.Entities().size();
+    bytes_per_record = static_cast<double>(HeapBytes() - before) / people.size();
+  }
+  state.SetItemsProcessed(state.iterations() * people.size());
+  state.counters["entities"] = static_cast<double>(entities);
+  state.counters["heap_bytes_per_record"] = bytes_per_record;
+}
+BENCHMARK(BM_Relink_Records)->Arg(10000)->Arg(100000)->Unit(benchmark::kSecond)->Iterations(1);
+
+// Incremental: link one new record into an index of N; reports p50 and p99 latency.
+void BM_Link_OneRecord(benchmark::State& state) {
+  const size_t n = state.range(0);
+  std::vector<PersonRecord> people = People(n + 2000, 2);
+  std::vector<const PersonRecord*> all;
+  for (const auto& p : people) all.push_back(&p);
+  LinkerOptions options;
+  options.model = FitModel(all, options.model);
+  Linker linker(options);
+  for (size_t i = 0; i < n; ++i) linker.Update(IdOf(people[i]), {people[i]});
+  std::vector<double> micros;
+  size_t next = n;
+  for (auto _ : state) {
+    const PersonRecord& p = people[next];
+    const auto start = std::chrono::steady_clock::now();
+    linker.Update(IdOf(p), {p});
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (++next == people.size()) next = n;  // re-linking an existing record replaces it
+  }
+  std::sort(micros.begin(), micros.end());
+  state.counters["p50_us"] = micros[micros.size() / 2];
+  state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+}
+BENCHMARK(BM_Link_OneRecord)->Arg(10000)->Arg(100000)->Iterations(2000);
+
+}  // namespace
+}  // namespace crossforce
+
+BENCHMARK_MAIN();
