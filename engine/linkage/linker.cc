@@ -16,7 +16,8 @@ constexpr TokenKind kBlockingKinds[] = {TokenKind::kPncId,
                                         TokenKind::kVehicle,
                                         TokenKind::kDateOfBirth,
                                         TokenKind::kDateOfBirthDayMonthSorted,
-                                        TokenKind::kFamilyNamePhoneticBirthYear};
+                                        TokenKind::kFamilyNamePhoneticBirthYear,
+                                        TokenKind::kNamesSorted};
 
 template <typename Map, typename Key, typename Value>
 void EraseFromBlock(Map& blocks, const Key& key, Value value) {
@@ -38,8 +39,29 @@ Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
   lsh_blocks_.resize(options_.lsh_bands);
 }
 
+// Pairs of token kinds whose values together make a block: each alone is too common to block on
+// (a name, a district), together they are selective and tolerate errors in the other fields.
+constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
+    {TokenKind::kGivenNameCanonical, TokenKind::kFamilyNamePhonetic},
+    {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear},
+    {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward},
+};
+
 std::vector<std::string> Linker::TokenBlockKeys(const PersonRecord& p) const {
   std::vector<std::string> keys;
+  for (const auto& [first, second] : kCompositeBlocks) {
+    for (const IdentifierToken& a : p.tokens) {
+      if (a.kind != first) continue;
+      for (const IdentifierToken& b : p.tokens) {
+        if (b.kind != second) continue;
+        std::string key = {static_cast<char>(0x80 | static_cast<int>(first)),
+                           static_cast<char>(static_cast<int>(second))};
+        key += a.token;
+        key += b.token;
+        keys.push_back(std::move(key));
+      }
+    }
+  }
   for (const IdentifierToken& t : p.tokens) {
     if (std::find(std::begin(kBlockingKinds), std::end(kBlockingKinds), t.kind) ==
         std::end(kBlockingKinds)) {
@@ -87,7 +109,7 @@ std::vector<Linker::Index> Linker::Candidates(Index i) const {
 }
 
 void Linker::Add(Index i) {
-  for (Index c : Candidates(i)) {
+  for (Index c : options_.index_only ? std::vector<Index>() : Candidates(i)) {
     const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
     if (weight >= options_.model.link_weight) {
       links_[i].emplace_back(c, weight);
@@ -160,7 +182,7 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
     seeds.push_back(i);
   }
   if (!added.empty()) by_record_[id] = added;
-  Recluster(seeds);
+  if (!options_.index_only) Recluster(seeds);
 }
 
 std::vector<Linker::Index> Linker::Component(Index start, std::vector<bool>& seen) const {
@@ -405,6 +427,16 @@ void Linker::AdoptEntityIds(const Linker& previous) {
     if (!taken.contains(old_id)) redirect_[old_id] = new_id;
   }
   next_entity_ = next;
+}
+
+void Linker::ForEachCandidatePair(
+    absl::FunctionRef<void(const PersonRecord&, const PersonRecord&)> visit) const {
+  for (Index i = 0; i < persons_.size(); ++i) {
+    if (!alive_[i]) continue;
+    for (Index j : Candidates(i)) {
+      if (j > i && alive_[j]) visit(persons_[i], persons_[j]);
+    }
+  }
 }
 
 size_t Linker::link_count() const {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "engine/linkage/match_model.h"
 #include "engine/linkage/person_record.h"
@@ -37,6 +38,7 @@ struct LinkerOptions {
   int lsh_bands = 48;          // bands of the LSH index over the record filter
   int lsh_bits_per_band = 22;  // sampled bits per band
   uint64_t lsh_seed = 0x5eed;  // which bits are sampled (fixed: the index must be reproducible)
+  bool index_only = false;     // only build the blocking index (for fitting and blocking stats)
 };
 
 struct Link {
@@ -78,6 +80,10 @@ class Linker {
   // the oldest previous id among its members not taken by another; ids no entity takes redirect.
   // For a relink from scratch, so that ids stay stable across it.
   void AdoptEntityIds(const Linker& previous);
+
+  // Calls `visit` once for every candidate pair the blocking produces among the held records.
+  void ForEachCandidatePair(
+      absl::FunctionRef<void(const PersonRecord&, const PersonRecord&)> visit) const;
 
   size_t person_count() const { return key_to_index_.size(); }
   size_t link_count() const;

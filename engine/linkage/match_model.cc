@@ -251,4 +251,17 @@ MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel 
   return base;
 }
 
+MatchModel FitModelWithEm(
+    const std::vector<const PersonRecord*>& persons,
+    const std::vector<std::pair<const PersonRecord*, const PersonRecord*>>& candidate_pairs,
+    MatchModel base, const FitOptions& options) {
+  CountTokenFrequencies(persons, &base);
+  if (candidate_pairs.size() < options.min_pairs_for_em) return base;
+  std::vector<PairScore> levels;
+  levels.reserve(candidate_pairs.size());
+  for (const auto& [a, b] : candidate_pairs) levels.push_back(ComparePair(base, *a, *b));
+  EstimateWithEm(levels, options.em_iterations, &base);
+  return base;
+}
+
 }  // namespace crossforce

@@ -81,8 +81,18 @@ void EstimateWithEm(const std::vector<PairScore>& pairs, int iterations, MatchMo
 // Fills model->token_frequency from `persons`: each term-frequency token's share of records.
 void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, MatchModel* model);
 
-// `base` fitted to a population of person records (term frequencies): what a full relink uses.
+// `base` fitted to a population of person records: value frequencies counted, then m and u
+// re-estimated by EM over `candidate_pairs` (the blocking's pairs) when there are at least
+// `min_pairs_for_em` of them. What a full relink uses.
+struct FitOptions {
+  int em_iterations = 10;
+  size_t min_pairs_for_em = 1000;  // below this, the priors are kept
+};
 MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base);
+MatchModel FitModelWithEm(
+    const std::vector<const PersonRecord*>& persons,
+    const std::vector<std::pair<const PersonRecord*, const PersonRecord*>>& candidate_pairs,
+    MatchModel base, const FitOptions& options = FitOptions());
 
 absl::string_view ComparisonName(Comparison c);
 

@@ -51,6 +51,11 @@ PairwiseMetrics Link(const DataSet& data, bool cross_source_only, const char* na
   for (const RawPerson& r : data.people) people.push_back(EncodePerson(anonymiser, r));
   const PairwiseMetrics m =
       Evaluate(LinkAll(people, LinkerOptions()), data.truth, data.sources, cross_source_only);
+  const BlockingMetrics blocking =
+      EvaluateBlocking(people, data.truth, data.sources, cross_source_only, LinkerOptions());
+  std::printf("%s blocking: pair completeness %.4f, reduction ratio %.6f (%lld candidate pairs)\n",
+              name, blocking.pair_completeness(), blocking.reduction_ratio(),
+              static_cast<long long>(blocking.candidate_pairs));
   std::printf("%s: %zu records, precision %.4f recall %.4f F1 %.4f (tp %lld fp %lld fn %lld)\n",
               name, people.size(), m.precision(), m.recall(), m.f1(),
               static_cast<long long>(m.true_positives), static_cast<long long>(m.false_positives),
@@ -75,7 +80,7 @@ TEST(DatasetAccuracyTest, Febrl3Deduplication) {
   DataSet data;
   ReadCsv(dir + "/febrl/dataset3.csv", "F3", data, FebrlRow);
   ASSERT_EQ(data.people.size(), 5000u);
-  EXPECT_GE(Link(data, false, "FEBRL3").f1(), 0.955);
+  EXPECT_GE(Link(data, false, "FEBRL3").f1(), 0.96);
 }
 
 TEST(DatasetAccuracyTest, SplinkFake1000) {
@@ -93,7 +98,7 @@ TEST(DatasetAccuracyTest, SplinkFake1000) {
     return true;
   });
   ASSERT_EQ(data.people.size(), 1000u);
-  EXPECT_GE(Link(data, false, "fake_1000").f1(), 0.83);
+  EXPECT_GE(Link(data, false, "fake_1000").f1(), 0.835);
 }
 
 TEST(DatasetAccuracyTest, SplinkHistorical50k) {
@@ -112,7 +117,7 @@ TEST(DatasetAccuracyTest, SplinkHistorical50k) {
             return true;
           });
   ASSERT_GT(data.people.size(), 50000u);
-  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.80);
+  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.805);
 }
 
 }  // namespace

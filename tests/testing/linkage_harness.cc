@@ -90,7 +90,23 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
   std::vector<const PersonRecord*> all;
   for (const PersonRecord& p : people) all.push_back(&p);
   LinkerOptions fitted = options;
-  fitted.model = FitModel(all, options.model);
+  if (std::getenv("CROSSFORCE_EM") != nullptr) {
+    LinkerOptions index_options = options;
+    index_options.index_only = true;
+    Linker index(index_options);
+    for (const PersonRecord& p : people) {
+      index.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+    }
+    std::vector<std::pair<const PersonRecord*, const PersonRecord*>> pairs;
+    std::map<PersonKey, const PersonRecord*> by_key;
+    for (const PersonRecord& p : people) by_key[p.key] = &p;
+    index.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
+      pairs.emplace_back(by_key[a.key], by_key[b.key]);
+    });
+    fitted.model = FitModelWithEm(all, pairs, options.model);
+  } else {
+    fitted.model = FitModel(all, options.model);
+  }
   // Threshold sweeps for BENCHMARKS.md: CROSSFORCE_LINK_WEIGHT and CROSSFORCE_MERGE_MEAN override.
   if (const char* w = std::getenv("CROSSFORCE_LINK_WEIGHT"))
     fitted.model.link_weight = std::atof(w);
@@ -109,6 +125,57 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
     out.push_back(std::move(ids));
   }
   return out;
+}
+
+double BlockingMetrics::pair_completeness() const {
+  return true_pairs == 0 ? 1.0 : static_cast<double>(true_pairs_found) / true_pairs;
+}
+double BlockingMetrics::reduction_ratio() const {
+  return possible_pairs == 0 ? 0.0 : 1.0 - static_cast<double>(candidate_pairs) / possible_pairs;
+}
+
+BlockingMetrics EvaluateBlocking(const std::vector<PersonRecord>& people,
+                                 const std::map<std::string, std::string>& truth,
+                                 const std::map<std::string, std::string>& source,
+                                 bool cross_source_only, const LinkerOptions& options) {
+  LinkerOptions index_options = options;
+  index_options.index_only = true;
+  Linker index(index_options);
+  for (const PersonRecord& p : people) {
+    index.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+  }
+  const auto name = [](const PersonRecord& p) {
+    return absl::StrCat(p.key.force_code, "/", p.key.record_id);
+  };
+  BlockingMetrics m;
+  index.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
+    const std::string na = name(a), nb = name(b);
+    if (cross_source_only && source.at(na) == source.at(nb)) return;
+    ++m.candidate_pairs;
+    if (truth.at(na) == truth.at(nb)) ++m.true_pairs_found;
+  });
+  // True and possible pairs, by identity and source.
+  std::map<std::string, std::map<std::string, int64_t>> by_identity;
+  std::map<std::string, int64_t> per_source;
+  for (const auto& [record, identity] : truth) {
+    ++by_identity[identity][source.at(record)];
+    ++per_source[source.at(record)];
+  }
+  for (const auto& [identity, sources] : by_identity) {
+    int64_t total = 0, same = 0;
+    for (const auto& [s, n] : sources) {
+      total += n;
+      same += n * (n - 1) / 2;
+    }
+    m.true_pairs += total * (total - 1) / 2 - (cross_source_only ? same : 0);
+  }
+  int64_t all = 0, same_source = 0;
+  for (const auto& [s, n] : per_source) {
+    all += n;
+    same_source += n * (n - 1) / 2;
+  }
+  m.possible_pairs = all * (all - 1) / 2 - (cross_source_only ? same_source : 0);
+  return m;
 }
 
 std::string SharedDataDir() {

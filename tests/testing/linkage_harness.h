@@ -43,6 +43,21 @@ PairwiseMetrics Evaluate(const std::vector<std::vector<std::string>>& entities,
 std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
                                               const LinkerOptions& options);
 
+// How well blocking alone does: the share of true pairs that survive it (pair completeness) and
+// the share of all possible pairs it avoids comparing (reduction ratio).
+struct BlockingMetrics {
+  int64_t candidate_pairs = 0;
+  int64_t true_pairs_found = 0;
+  int64_t true_pairs = 0;
+  int64_t possible_pairs = 0;
+  double pair_completeness() const;
+  double reduction_ratio() const;
+};
+BlockingMetrics EvaluateBlocking(const std::vector<PersonRecord>& people,
+                                 const std::map<std::string, std::string>& truth,
+                                 const std::map<std::string, std::string>& source,
+                                 bool cross_source_only, const LinkerOptions& options);
+
 // The directory of the shared benchmark data, or "" when it is not on this machine.
 std::string SharedDataDir();
 
