@@ -120,6 +120,11 @@ int Fail(const absl::Status& status) {
   return absl::IsInvalidArgument(status) ? kExitUsage : kExitFailed;
 }
 
+// The channel to the hub named by --server, --insecure and --ca.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> HubChannel(const Flags& flags) {
+  return OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+}
+
 CivilDate Today() {
   const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   const std::chrono::year_month_day ymd{days};
@@ -220,8 +225,7 @@ size_t CollectHubRejects(const std::vector<v1::ExportEntry>& entries,
 int UploadAndReport(const Flags& flags, std::vector<v1::ExportEntry>& entries,
                     std::vector<RowIssue> rejects, int64_t rows_read, size_t warnings,
                     const std::string& rejects_path) {
-  HubConnection hub{flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")};
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(hub);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
   if (!channel.ok()) return Fail(channel.status());
   auto stub = v1::IngestService::NewStub(*channel);
   UploadOptions options;
@@ -407,8 +411,7 @@ int Entities(const Flags& flags) {
   if (format != "jsonl" && format != "csv") {
     return Fail(absl::InvalidArgumentError("--format must be jsonl or csv"));
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
   if (!channel.ok()) return Fail(channel.status());
   auto stub = v1::LinkageService::NewStub(*channel);
   if (format == "csv") std::printf("entity_id,role,force_code,incident_id,ref,record_kind\n");
@@ -481,8 +484,7 @@ int Explain(const Flags& flags) {
   if (!b.ok()) return Fail(b.status());
   *request.mutable_a() = *a;
   *request.mutable_b() = *b;
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
   if (!channel.ok()) return Fail(channel.status());
   auto stub = v1::LinkageService::NewStub(*channel);
   v1::ExplainLinkResponse response;
@@ -506,8 +508,7 @@ int Explain(const Flags& flags) {
 
 int Relink(const Flags& flags) {
   if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
   if (!channel.ok()) return Fail(channel.status());
   auto stub = v1::LinkageService::NewStub(*channel);
   v1::RelinkResponse response;
@@ -523,8 +524,7 @@ int Relink(const Flags& flags) {
 
 int Stats(const Flags& flags) {
   if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
   if (!channel.ok()) return Fail(channel.status());
   auto stub = v1::IngestService::NewStub(*channel);
   grpc::ClientContext context;
