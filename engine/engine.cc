@@ -45,10 +45,13 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenOnStorage(std::unique_ptr<St
   Engine* raw = engine.get();
   engine->writer_->SetCommitObserver(
       [raw](const std::vector<CommittedChange>& changes) { raw->OnCommitted(changes); });
+  engine->linking_thread_ = std::thread([raw] { raw->LinkingLoop(); });
   return engine;
 }
 
 absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
+  // Changes queued before the scan are in the store and so in the rebuilt linker; applying them
+  // again afterwards is harmless (an update replaces a record's persons).
   absl::MutexLock lock(&linker_mu_);
   std::vector<std::pair<RecordId, std::vector<PersonRecord>>> records;
   absl::Status decode_status;
@@ -81,24 +84,75 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
 }
 
 void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
-  absl::MutexLock lock(&linker_mu_);
+  std::vector<PendingLink> pending;
+  pending.reserve(changes.size());
   for (const CommittedChange& change : changes) {
-    linker_->Update(change.id, change.record != nullptr ? ExtractPersons(*change.record)
-                                                        : std::vector<PersonRecord>());
+    pending.push_back({change.id, change.record != nullptr ? ExtractPersons(*change.record)
+                                                           : std::vector<PersonRecord>()});
+  }
+  absl::MutexLock lock(&queue_mu_);
+  for (PendingLink& p : pending) queue_.push_back(std::move(p));
+  queued_ += pending.size();
+}
+
+void Engine::LinkingLoop() {
+  while (true) {
+    std::deque<PendingLink> batch;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](Engine* e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(e->queue_mu_) {
+            return e->stopping_ || !e->queue_.empty();
+          },
+          this));
+      // On shutdown the backlog is dropped, not drained: the next Open relinks from the store.
+      if (stopping_) return;
+      // Small batches, so that shutdown and relink never wait long behind the linker.
+      for (int n = 0; n < 64 && !queue_.empty(); ++n) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    {
+      absl::MutexLock lock(&linker_mu_);
+      for (PendingLink& p : batch) linker_->Update(p.id, std::move(p.persons));
+    }
+    absl::MutexLock lock(&queue_mu_);
+    linked_ += batch.size();
   }
 }
 
+void Engine::WaitForLinking() {
+  absl::MutexLock lock(&queue_mu_);
+  const uint64_t target = queued_;
+  struct Arg {
+    Engine* engine;
+    uint64_t target;
+  } arg{this, target};
+  queue_mu_.Await(absl::Condition(
+      +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS { return a->engine->linked_ >= a->target; },
+      &arg));
+}
+
+size_t Engine::LinkingBacklog() {
+  absl::MutexLock lock(&queue_mu_);
+  return static_cast<size_t>(queued_ - linked_);
+}
+
 std::vector<Entity> Engine::Entities() {
+  WaitForLinking();  // reads see every record committed before them
   absl::MutexLock lock(&linker_mu_);
   return linker_->Entities();
 }
 
 absl::StatusOr<std::pair<Entity, std::vector<Link>>> Engine::GetEntity(EntityId id) {
+  WaitForLinking();
   absl::MutexLock lock(&linker_mu_);
   return linker_->EntityDetail(id);
 }
 
 absl::StatusOr<Engine::Explanation> Engine::ExplainPair(const PersonKey& a, const PersonKey& b) {
+  WaitForLinking();
   absl::MutexLock lock(&linker_mu_);
   CF_ASSIGN_OR_RETURN(PersonKey full_a, linker_->Find(a));
   CF_ASSIGN_OR_RETURN(PersonKey full_b, linker_->Find(b));
@@ -128,7 +182,15 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Storage> storage,
       writer_(std::move(writer)),
       linker_(std::make_unique<Linker>(options_.linker)) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  if (linking_thread_.joinable()) {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      stopping_ = true;
+    }
+    linking_thread_.join();
+  }
+}
 
 ValidationRules Engine::Rules() const {
   ValidationRules rules;
@@ -206,6 +268,7 @@ HubStats Engine::Stats() {
   stats.schema_id = options_.schema_id;
   stats.key_fingerprint = writer_->KeyFingerprint();
   stats.disk_bytes = storage_->ApproximateDiskBytes();
+  stats.linking_backlog = LinkingBacklog();
   return stats;
 }
 

@@ -5,10 +5,12 @@
 #define CROSSFORCE_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -42,6 +44,7 @@ struct HubStats {
   std::string schema_id;
   std::string key_fingerprint;  // empty until pinned
   uint64_t disk_bytes = 0;
+  uint64_t linking_backlog = 0;  // committed changes the linker has not applied yet
 };
 
 class Engine {
@@ -72,7 +75,9 @@ class Engine {
 
   HubStats Stats();
 
-  // Linkage: every person record is linked as it is committed; these read the current state.
+  // Linkage: every committed record is queued for the linker as it commits and linked by a
+  // background thread, normally within milliseconds. These reads first wait until everything
+  // committed before them is linked.
   std::vector<Entity> Entities();
   // Members and links of an entity (merged ids resolve). NotFound for an unknown id.
   absl::StatusOr<std::pair<Entity, std::vector<Link>>> GetEntity(EntityId id);
@@ -97,6 +102,11 @@ class Engine {
   };
   absl::StatusOr<RelinkSummary> Relink();
 
+  // Blocks until every record committed before the call has been linked.
+  void WaitForLinking();
+  // Committed changes not yet linked.
+  size_t LinkingBacklog();
+
   const EngineOptions& options() const { return options_; }
 
  private:
@@ -106,6 +116,13 @@ class Engine {
   ValidationRules Rules() const;
 
   void OnCommitted(const std::vector<CommittedChange>& changes);
+  void LinkingLoop();
+
+  // A committed change as the linker needs it: the record's persons (none: deleted).
+  struct PendingLink {
+    RecordId id;
+    std::vector<PersonRecord> persons;
+  };
 
   const EngineOptions options_;
   const std::unique_ptr<Storage> storage_;
@@ -113,6 +130,15 @@ class Engine {
 
   absl::Mutex linker_mu_;
   std::unique_ptr<Linker> linker_ ABSL_GUARDED_BY(linker_mu_);
+
+  // Commits hand changes to the linking thread here, so that a durable acknowledgement never
+  // waits for linking.
+  absl::Mutex queue_mu_;
+  std::deque<PendingLink> queue_ ABSL_GUARDED_BY(queue_mu_);
+  uint64_t queued_ ABSL_GUARDED_BY(queue_mu_) = 0;  // changes ever queued
+  uint64_t linked_ ABSL_GUARDED_BY(queue_mu_) = 0;  // changes ever applied
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread linking_thread_;
 };
 
 }  // namespace crossforce

@@ -61,6 +61,24 @@ TEST(EngineTest, VersionRulesAreIdempotent) {
   EXPECT_GT(held->stored_unix_micros, 0);
 }
 
+TEST(EngineTest, CommittedRecordsAreLinkedInTheBackground) {
+  TempDir dir;
+  std::unique_ptr<Engine> engine = OpenEngine(dir);
+  ASSERT_EQ(IngestOne(*engine, SampleIncident("WYP", "I1", 1, 7)), WriteOutcome::kCreated);
+  ASSERT_EQ(IngestOne(*engine, SampleIncident("MET", "I2", 1, 7)), WriteOutcome::kCreated);
+  engine->WaitForLinking();
+  EXPECT_EQ(engine->LinkingBacklog(), 0u);
+  EXPECT_EQ(engine->Stats().linking_backlog, 0u);
+  // The same two people (identical identities) in two forces: two entities of two records each.
+  const std::vector<Entity> entities = engine->Entities();
+  ASSERT_EQ(entities.size(), 2u);
+  EXPECT_EQ(entities[0].members.size(), 2u);
+  EXPECT_EQ(entities[1].members.size(), 2u);
+  // A deletion unlinks once linked.
+  ASSERT_THAT(engine->Delete({RecordKind::kIncident, {"MET", "I2"}}, 0), IsOk());
+  EXPECT_EQ(engine->Entities()[0].members.size(), 1u);
+}
+
 TEST(EngineTest, SameVersionWithDifferentContentIsRejected) {
   TempDir dir;
   std::unique_ptr<Engine> engine = OpenEngine(dir);
