@@ -22,6 +22,14 @@ absl::Status ValidateOptions(const EngineOptions& options) {
   return absl::OkStatus();
 }
 
+// InvalidArgument naming the first problem with a key given to Delete or Get.
+absl::Status CheckRecordId(const RecordId& id) {
+  const std::vector<FieldViolation> violations = ValidateRecordKey(id.key, FieldPrefix(id.kind));
+  if (violations.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(violations.front().field, ": ", violations.front().reason));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
@@ -223,11 +231,7 @@ absl::StatusOr<std::vector<WriteResult>> Engine::Ingest(std::vector<Record> reco
 }
 
 absl::StatusOr<WriteResult> Engine::Delete(const RecordId& id, uint64_t version) {
-  const std::vector<FieldViolation> violations = ValidateRecordKey(id.key, FieldPrefix(id.kind));
-  if (!violations.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(violations.front().field, ": ", violations.front().reason));
-  }
+  CF_RETURN_IF_ERROR(CheckRecordId(id));
   if (version == 0) {
     CF_ASSIGN_OR_RETURN(std::optional<std::string> held,
                         storage_->Get(Table::kRecords, EncodeRecordId(id)));
@@ -243,11 +247,7 @@ absl::StatusOr<WriteResult> Engine::Delete(const RecordId& id, uint64_t version)
 }
 
 absl::StatusOr<StoredRecord> Engine::Get(const RecordId& id) {
-  const std::vector<FieldViolation> violations = ValidateRecordKey(id.key, FieldPrefix(id.kind));
-  if (!violations.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(violations.front().field, ": ", violations.front().reason));
-  }
+  CF_RETURN_IF_ERROR(CheckRecordId(id));
   CF_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                       storage_->Get(Table::kRecords, EncodeRecordId(id)));
   if (!bytes.has_value()) {
