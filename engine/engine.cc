@@ -1,6 +1,11 @@
 #include "engine/engine.h"
 
+#include <chrono>
+#include <cstdio>
+#include <set>
+
 #include "absl/strings/str_cat.h"
+#include "engine/entity_id_store.h"
 #include "engine/linkage/person_record.h"
 #include "engine/rocksdb_storage.h"
 #include "engine/status_macros.h"
@@ -30,6 +35,22 @@ absl::Status CheckRecordId(const RecordId& id) {
       absl::StrCat(violations.front().field, ": ", violations.front().reason));
 }
 
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The case facts of a record, for the graph.
+void AddCaseFacts(const Record& record, std::optional<CaseIncident>& incident,
+                  std::optional<CaseOrder>& order) {
+  if (const auto* i = std::get_if<Incident>(&record)) {
+    incident = MakeCaseIncident(*i);
+  } else {
+    order = MakeCaseOrder(std::get<ProtectiveOrder>(record));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
@@ -49,6 +70,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenOnStorage(std::unique_ptr<St
   CF_ASSIGN_OR_RETURN(std::unique_ptr<RecordWriter> writer,
                       RecordWriter::Open(storage.get(), options.key_fingerprint));
   std::unique_ptr<Engine> engine(new Engine(options, std::move(storage), std::move(writer)));
+  CF_RETURN_IF_ERROR(engine->LoadFlags());
   CF_RETURN_IF_ERROR(engine->Relink().status());
   Engine* raw = engine.get();
   engine->writer_->SetCommitObserver(
@@ -61,7 +83,13 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   // Changes queued before the scan are in the store and so in the rebuilt linker; applying them
   // again afterwards is harmless (an update replaces a record's persons).
   absl::MutexLock lock(&linker_mu_);
-  std::vector<std::pair<RecordId, std::vector<PersonRecord>>> records;
+  struct Held {
+    RecordId id;
+    std::vector<PersonRecord> persons;
+    std::optional<CaseIncident> incident;
+    std::optional<CaseOrder> order;
+  };
+  std::vector<Held> records;
   absl::Status decode_status;
   CF_RETURN_IF_ERROR(
       storage_->Scan(Table::kRecords, "", [&](absl::string_view key, absl::string_view value) {
@@ -72,31 +100,153 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
           return false;
         }
         if (stored->record.has_value()) {
-          records.emplace_back(*std::move(id), ExtractPersons(*stored->record));
+          Held held{*std::move(id), ExtractPersons(*stored->record), {}, {}};
+          AddCaseFacts(*stored->record, held.incident, held.order);
+          records.push_back(std::move(held));
         }
         return true;
       }));
   CF_RETURN_IF_ERROR(decode_status);
   std::vector<const PersonRecord*> population;
-  for (const auto& [id, persons] : records) {
-    for (const PersonRecord& p : persons) population.push_back(&p);
+  for (const Held& held : records) {
+    for (const PersonRecord& p : held.persons) population.push_back(&p);
   }
   LinkerOptions options = options_.linker;
   options.model = FitModel(population, options_.linker.model);
   auto linker = std::make_unique<Linker>(std::move(options));
-  for (auto& [id, persons] : records) linker->Update(id, std::move(persons));
-  // Entities that survive the relink keep their ids.
-  if (linker_ != nullptr) linker->AdoptEntityIds(*linker_);
+  for (Held& held : records) linker->Update(held.id, std::move(held.persons));
+  // Entities that survive the relink keep their ids: from the running linker, or at Open from
+  // the ids saved before the last shutdown.
+  CF_ASSIGN_OR_RETURN(Linker::SavedAssignment saved, LoadEntityAssignment(*storage_));
+  if (graph_ != nullptr) {
+    linker->AdoptEntityIds(*linker_);
+  } else {
+    linker->AdoptEntityIds(saved);
+  }
+  std::vector<StorageWrite> writes = EntityAssignmentWrites(saved, linker->Assignment());
+  linker->TrackChanges(true);
   linker_ = std::move(linker);
+
+  graph_ = std::make_unique<CaseGraph>();
+  std::set<EntityId> touched;
+  const auto entity_of = [&](const PersonKey& key) { return linker_->EntityOf(key).value_or(0); };
+  for (Held& held : records) {
+    if (held.incident.has_value())
+      graph_->UpsertIncident(*std::move(held.incident), entity_of, touched);
+    if (held.order.has_value()) graph_->UpsertOrder(*std::move(held.order), entity_of, touched);
+  }
+  DetectionScope everything;
+  everything.everything = true;
+  std::vector<StorageWrite> flag_writes = Detect(everything);
+  writes.insert(writes.end(), std::make_move_iterator(flag_writes.begin()),
+                std::make_move_iterator(flag_writes.end()));
+  if (!writes.empty()) CF_RETURN_IF_ERROR(storage_->Commit(writes, /*sync=*/true));
   return RelinkSummary{linker_->person_count(), linker_->Entities().size(), linker_->link_count()};
+}
+
+absl::Status Engine::LoadFlags() {
+  absl::MutexLock lock(&flags_mu_);
+  absl::Status status;
+  CF_RETURN_IF_ERROR(
+      storage_->Scan(Table::kFlags, "", [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<Flag> flag = DecodeFlag(value);
+        if (!flag.ok()) {
+          status = absl::DataLossError(absl::StrCat("flag ", key, ": ", flag.status().message()));
+          return false;
+        }
+        flags_.Restore(*std::move(flag));
+        return true;
+      }));
+  return status;
+}
+
+std::vector<StorageWrite> Engine::Detect(const DetectionScope& scope) {
+  const Date today = options_.today();
+  std::vector<Finding> findings;
+  if (scope.everything) {
+    for (EntityId e : graph_->SuspectEntities()) {
+      std::vector<Finding> f = detector_.ForSuspect(*graph_, e, today);
+      findings.insert(findings.end(), std::make_move_iterator(f.begin()),
+                      std::make_move_iterator(f.end()));
+    }
+    for (const IdentifierToken& t : graph_->SharedTokens()) {
+      if (auto f = detector_.ForIdentifier(*graph_, t, today)) findings.push_back(*std::move(f));
+    }
+  } else {
+    for (EntityId e : scope.suspects) {
+      std::vector<Finding> f = detector_.ForSuspect(*graph_, e, today);
+      findings.insert(findings.end(), std::make_move_iterator(f.begin()),
+                      std::make_move_iterator(f.end()));
+    }
+    for (const auto& [kind, token] : scope.tokens) {
+      if (auto f = detector_.ForIdentifier(*graph_, IdentifierToken{kind, token}, today)) {
+        findings.push_back(*std::move(f));
+      }
+    }
+  }
+  std::vector<Flag> alerts;
+  std::vector<StorageWrite> writes;
+  {
+    absl::MutexLock lock(&flags_mu_);
+    const std::vector<Flag> changed = flags_.Reconcile(
+        scope, std::move(findings), NowMicros(),
+        [this](EntityId id) ABSL_NO_THREAD_SAFETY_ANALYSIS { return linker_->Resolve(id); },
+        alerts);
+    for (const Flag& f : changed) writes.push_back({Table::kFlags, f.flag_id, EncodeFlag(f)});
+  }
+  alerts_.Publish(std::move(alerts));
+  return writes;
+}
+
+void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
+  for (PendingLink& p : batch) linker_->Update(p.id, std::move(p.persons));
+  const Linker::AssignmentChanges changes = linker_->TakeChanges();
+  DetectionScope scope;
+  std::set<EntityId> touched;
+  const auto entity_of = [&](const PersonKey& key) { return linker_->EntityOf(key).value_or(0); };
+  for (PendingLink& p : batch) {
+    graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what the record was
+    if (p.incident.has_value()) {
+      graph_->UpsertIncident(*std::move(p.incident), entity_of, touched);
+    } else if (p.order.has_value()) {
+      graph_->UpsertOrder(*std::move(p.order), entity_of, touched);
+    } else {
+      graph_->Remove(p.id, touched);
+    }
+    graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what it is now
+  }
+  for (const auto& [person, entity] : changes.entity_of) {
+    if (entity == 0) continue;
+    if (const EntityId left = graph_->MovePerson(person, entity); left != 0) touched.insert(left);
+    touched.insert(entity);
+    graph_->Neighbourhood(RecordId{person.kind, RecordKey{person.force_code, person.record_id}},
+                          scope.suspects, scope.tokens);
+  }
+  scope.suspects.insert(touched.begin(), touched.end());
+  scope.suspects.erase(0);
+  std::vector<StorageWrite> writes = EntityChangeWrites(changes);
+  std::vector<StorageWrite> flag_writes = Detect(scope);
+  writes.insert(writes.end(), std::make_move_iterator(flag_writes.begin()),
+                std::make_move_iterator(flag_writes.end()));
+  if (writes.empty()) return;
+  // Entity ids and flags are derived from the records: if this write fails they are derived
+  // again at the next Open, so the failure is reported, not fatal.
+  if (absl::Status status = storage_->Commit(writes, /*sync=*/true); !status.ok()) {
+    std::fprintf(stderr, "crossforce engine: saving entity ids and flags failed: %s\n",
+                 std::string(status.message()).c_str());
+  }
 }
 
 void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
   std::vector<PendingLink> pending;
   pending.reserve(changes.size());
   for (const CommittedChange& change : changes) {
-    pending.push_back({change.id, change.record != nullptr ? ExtractPersons(*change.record)
-                                                           : std::vector<PersonRecord>()});
+    PendingLink p{change.id, {}, {}, {}};
+    if (change.record != nullptr) {
+      p.persons = ExtractPersons(*change.record);
+      AddCaseFacts(*change.record, p.incident, p.order);
+    }
+    pending.push_back(std::move(p));
   }
   absl::MutexLock lock(&queue_mu_);
   for (PendingLink& p : pending) queue_.push_back(std::move(p));
@@ -123,7 +273,7 @@ void Engine::LinkingLoop() {
     }
     {
       absl::MutexLock lock(&linker_mu_);
-      for (PendingLink& p : batch) linker_->Update(p.id, std::move(p.persons));
+      ApplyBatch(batch);
     }
     absl::MutexLock lock(&queue_mu_);
     linked_ += batch.size();
@@ -188,9 +338,17 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Storage> storage,
     : options_(std::move(options)),
       storage_(std::move(storage)),
       writer_(std::move(writer)),
-      linker_(std::make_unique<Linker>(options_.linker)) {}
+      linker_(std::make_unique<Linker>(options_.linker)),
+      detector_(options_.patterns,
+                [this](const PersonKey& key) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                  // Called only by Detect, under linker_mu_.
+                  return linker_->LinkConfidence(key);
+                }),
+      flags_(options_.patterns.escalated_score_step),
+      alerts_(options_.alert_backlog) {}
 
 Engine::~Engine() {
+  alerts_.Close();
   if (linking_thread_.joinable()) {
     {
       absl::MutexLock lock(&queue_mu_);
@@ -269,7 +427,57 @@ HubStats Engine::Stats() {
   stats.key_fingerprint = writer_->KeyFingerprint();
   stats.disk_bytes = storage_->ApproximateDiskBytes();
   stats.linking_backlog = LinkingBacklog();
+  absl::MutexLock lock(&flags_mu_);
+  stats.flags = flags_.size();
   return stats;
+}
+
+absl::StatusOr<FlagPage> Engine::ListFlags(const FlagQuery& query) {
+  WaitForLinking();
+  absl::MutexLock lock(&flags_mu_);
+  return flags_.List(query);
+}
+
+absl::StatusOr<Flag> Engine::GetFlag(const std::string& flag_id) {
+  WaitForLinking();
+  absl::MutexLock lock(&flags_mu_);
+  return flags_.Get(flag_id);
+}
+
+absl::StatusOr<Flag> Engine::RecordDecision(const std::string& flag_id, Decision decision) {
+  if (decision.user.empty()) {
+    return absl::InvalidArgumentError("decision.user: the analyst recording it is required");
+  }
+  WaitForLinking();
+  absl::MutexLock lock(&flags_mu_);
+  // Decided on a copy first: the decision counts only once it is durable.
+  CF_ASSIGN_OR_RETURN(Flag before, flags_.Get(flag_id));
+  CF_ASSIGN_OR_RETURN(Flag decided, flags_.Decide(flag_id, std::move(decision), NowMicros()));
+  if (absl::Status status =
+          storage_->Commit({{Table::kFlags, decided.flag_id, EncodeFlag(decided)}}, /*sync=*/true);
+      !status.ok()) {
+    flags_.Restore(std::move(before));
+    return status;
+  }
+  return decided;
+}
+
+absl::StatusOr<EntityProfile> Engine::GetEntityProfile(EntityId id) {
+  WaitForLinking();
+  EntityProfile profile;
+  {
+    absl::MutexLock lock(&linker_mu_);
+    CF_ASSIGN_OR_RETURN(auto detail, linker_->EntityDetail(id));
+    profile.entity = std::move(detail.first);
+    profile.links = std::move(detail.second);
+    for (const CaseIncident* c : graph_->IncidentsOf(profile.entity.id)) {
+      profile.incidents.push_back(*c);
+    }
+    for (const CaseOrder* o : graph_->OrdersOf(profile.entity.id)) profile.orders.push_back(*o);
+  }
+  absl::MutexLock lock(&flags_mu_);
+  profile.flags = flags_.OfEntity(profile.entity.id);
+  return profile;
 }
 
 }  // namespace crossforce

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,10 @@
 #include "engine/date.h"
 #include "engine/encoding_schema.h"
 #include "engine/linkage/linker.h"
+#include "engine/patterns/alert_feed.h"
+#include "engine/patterns/case_graph.h"
+#include "engine/patterns/flag_book.h"
+#include "engine/patterns/pattern_detector.h"
 #include "engine/record_codec.h"
 #include "engine/record_validator.h"
 #include "engine/record_writer.h"
@@ -35,6 +40,8 @@ struct EngineOptions {
   std::string key_fingerprint;
   size_t max_parties = 64;                 // per incident
   LinkerOptions linker;                    // linkage model and blocking
+  PatternOptions patterns;                 // thresholds of the repeat-perpetrator rules
+  size_t alert_backlog = 10000;            // alerts kept for watchers that fall behind
   std::function<Date()> today = TodayUtc;  // the clock for "not in the future" checks
 };
 
@@ -45,6 +52,16 @@ struct HubStats {
   std::string key_fingerprint;  // empty until pinned
   uint64_t disk_bytes = 0;
   uint64_t linking_backlog = 0;  // committed changes the linker has not applied yet
+  uint64_t flags = 0;            // flags held, cleared ones included
+};
+
+// Everything the hub knows about one person entity.
+struct EntityProfile {
+  Entity entity;
+  std::vector<Link> links;              // what holds it together
+  std::vector<CaseIncident> incidents;  // in date order, any role
+  std::vector<CaseOrder> orders;
+  std::vector<Flag> flags;  // not cleared, on it as suspect, victim or holder
 };
 
 class Engine {
@@ -102,6 +119,17 @@ class Engine {
   };
   absl::StatusOr<RelinkSummary> Relink();
 
+  // Flags (decision support for analysts). Reads first wait for linking, as entity reads do.
+  absl::StatusOr<FlagPage> ListFlags(const FlagQuery& query);
+  absl::StatusOr<Flag> GetFlag(const std::string& flag_id);
+  // Records an analyst's decision durably. NotFound for an unknown flag; InvalidArgument without
+  // a user.
+  absl::StatusOr<Flag> RecordDecision(const std::string& flag_id, Decision decision);
+  // NotFound for an unknown entity (an absorbed id resolves to its survivor).
+  absl::StatusOr<EntityProfile> GetEntityProfile(EntityId id);
+  // New and escalated flags as they are raised (see AlertFeed).
+  AlertFeed& alerts() { return alerts_; }
+
   // Blocks until every record committed before the call has been linked.
   void WaitForLinking();
   // Committed changes not yet linked.
@@ -118,11 +146,21 @@ class Engine {
   void OnCommitted(const std::vector<CommittedChange>& changes);
   void LinkingLoop();
 
-  // A committed change as the linker needs it: the record's persons (none: deleted).
+  // A committed change as the linker and the rules need it: the record's persons and case facts
+  // (none: deleted).
   struct PendingLink {
     RecordId id;
     std::vector<PersonRecord> persons;
+    std::optional<CaseIncident> incident;
+    std::optional<CaseOrder> order;
   };
+  // Links a batch, updates the case graph and re-runs the rules on what it touched.
+  void ApplyBatch(std::deque<PendingLink>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);
+  // Runs the rules over `scope` (everything: a full pass) and reconciles the flags. Returns the
+  // storage writes of the flags that changed, and publishes the alerts.
+  std::vector<StorageWrite> Detect(const DetectionScope& scope)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);
+  absl::Status LoadFlags();
 
   const EngineOptions options_;
   const std::unique_ptr<Storage> storage_;
@@ -130,6 +168,12 @@ class Engine {
 
   absl::Mutex linker_mu_;
   std::unique_ptr<Linker> linker_ ABSL_GUARDED_BY(linker_mu_);
+  std::unique_ptr<CaseGraph> graph_ ABSL_GUARDED_BY(linker_mu_);
+  const PatternDetector detector_;
+
+  absl::Mutex flags_mu_;  // after linker_mu_ when both are held
+  FlagBook flags_ ABSL_GUARDED_BY(flags_mu_);
+  AlertFeed alerts_;
 
   // Commits hand changes to the linking thread here, so that a durable acknowledgement never
   // waits for linking.

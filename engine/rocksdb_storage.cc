@@ -12,7 +12,8 @@
 namespace crossforce {
 namespace {
 
-constexpr std::array<const char*, kTableCount> kColumnFamilyNames = {"records", "meta"};
+constexpr std::array<const char*, kTableCount> kColumnFamilyNames = {"records", "meta", "entities",
+                                                                     "flags"};
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();

@@ -18,10 +18,12 @@
 namespace crossforce {
 
 enum class Table {
-  kRecords,  // RecordId -> StoredRecord
-  kMeta,     // hub configuration and counters
+  kRecords,   // RecordId -> StoredRecord
+  kMeta,      // hub configuration and counters
+  kEntities,  // person -> entity id, absorbed id -> surviving id: entity ids survive restarts
+  kFlags,     // flag id -> Flag
 };
-inline constexpr int kTableCount = 2;
+inline constexpr int kTableCount = 4;
 
 struct StorageWrite {
   Table table = Table::kRecords;

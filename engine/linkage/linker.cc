@@ -1,6 +1,7 @@
 #include "engine/linkage/linker.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 #include <set>
@@ -144,7 +145,7 @@ void Linker::Remove(Index i) {
       if (m.empty()) members_.erase(it);
     }
   }
-  entity_of_[i] = 0;
+  SetEntity(i, 0);
   key_to_index_.erase(persons_[i].key);
   persons_[i] = PersonRecord();
   alive_[i] = false;
@@ -307,14 +308,52 @@ void Linker::Recluster(const std::vector<Index>& seeds) {
     if (id == 0) id = next_entity_++;
     kept.insert(id);
     for (Index i : c) {
-      entity_of_[i] = id;
+      entity_of_[i] = previous[i];  // so that SetEntity sees what changed
+      SetEntity(i, id);
       if (previous[i] != 0) moved_to.try_emplace(previous[i], id);
     }
     members_[id] = c;
   }
   for (const auto& [old_id, new_id] : moved_to) {
-    if (!kept.contains(old_id)) redirect_[old_id] = new_id;
+    if (!kept.contains(old_id)) AddRedirect(old_id, new_id);
   }
+}
+
+void Linker::SetEntity(Index i, EntityId id) {
+  if (track_changes_ && entity_of_[i] != id) changes_.entity_of[persons_[i].key] = id;
+  entity_of_[i] = id;
+}
+
+void Linker::AddRedirect(EntityId from, EntityId to) {
+  redirect_[from] = to;
+  if (track_changes_) changes_.redirects.emplace_back(from, to);
+}
+
+Linker::AssignmentChanges Linker::TakeChanges() {
+  AssignmentChanges out = std::move(changes_);
+  changes_ = AssignmentChanges();
+  out.next_entity = next_entity_;
+  return out;
+}
+
+double Linker::LinkConfidence(const PersonKey& key) const {
+  auto it = key_to_index_.find(key);
+  if (it == key_to_index_.end()) return 0;
+  const Index i = it->second;
+  bool linked = false;
+  double strongest = 0;
+  for (const auto& [j, w] : links_[i]) {
+    if (entity_of_[j] != entity_of_[i]) continue;
+    strongest = linked ? std::max(strongest, w) : w;
+    linked = true;
+  }
+  if (!linked) {
+    // Alone in its entity, or held there by links through others: nothing ties it but itself.
+    auto m = members_.find(entity_of_[i]);
+    if (m == members_.end() || m->second.size() <= 1) return 1;
+    return 0.5;
+  }
+  return 1 / (1 + std::exp2(-strongest));
 }
 
 std::vector<Entity> Linker::Entities() const {
@@ -390,6 +429,33 @@ absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b
 }
 
 void Linker::AdoptEntityIds(const Linker& previous) {
+  const std::map<EntityId, EntityId> redirects(previous.redirect_.begin(),
+                                               previous.redirect_.end());
+  AdoptEntityIds([&](const PersonKey& key) { return previous.EntityOf(key); }, redirects,
+                 previous.next_entity_);
+}
+
+void Linker::AdoptEntityIds(const SavedAssignment& previous) {
+  AdoptEntityIds(
+      [&](const PersonKey& key) -> std::optional<EntityId> {
+        auto it = previous.entity_of.find(key);
+        if (it == previous.entity_of.end()) return std::nullopt;
+        return it->second;
+      },
+      previous.redirects, previous.next_entity);
+}
+
+Linker::SavedAssignment Linker::Assignment() const {
+  SavedAssignment out;
+  for (const auto& [key, i] : key_to_index_) out.entity_of[key] = entity_of_[i];
+  out.redirects.insert(redirect_.begin(), redirect_.end());
+  out.next_entity = next_entity_;
+  return out;
+}
+
+void Linker::AdoptEntityIds(
+    absl::FunctionRef<std::optional<EntityId>(const PersonKey&)> previous_id,
+    const std::map<EntityId, EntityId>& previous_redirects, EntityId previous_next) {
   std::vector<std::pair<PersonKey, EntityId>> order;  // entities by smallest member key
   for (const auto& [id, members] : members_) {
     PersonKey smallest = persons_[members[0]].key;
@@ -400,11 +466,11 @@ void Linker::AdoptEntityIds(const Linker& previous) {
   std::map<EntityId, std::vector<Index>> renamed;
   std::set<EntityId> taken;
   std::map<EntityId, EntityId> moved_to;
-  EntityId next = std::max(next_entity_, previous.next_entity_);
+  EntityId next = std::max(next_entity_, previous_next);
   for (const auto& [smallest, id] : order) {
     std::set<EntityId> candidates;
     for (Index i : members_[id]) {
-      if (auto old = previous.EntityOf(persons_[i].key); old.has_value() && *old != 0) {
+      if (auto old = previous_id(persons_[i].key); old.has_value() && *old != 0) {
         candidates.insert(*old);
       }
     }
@@ -422,7 +488,8 @@ void Linker::AdoptEntityIds(const Linker& previous) {
     renamed[chosen] = std::move(members_[id]);
   }
   members_ = std::move(renamed);
-  redirect_ = previous.redirect_;
+  redirect_.clear();
+  redirect_.insert(previous_redirects.begin(), previous_redirects.end());
   for (const auto& [old_id, new_id] : moved_to) {
     if (!taken.contains(old_id)) redirect_[old_id] = new_id;
   }

@@ -76,10 +76,35 @@ class Linker {
   // The comparison of any two held person records. NotFound when either is unknown.
   absl::StatusOr<PairScore> Explain(const PersonKey& a, const PersonKey& b) const;
 
+  // The probability that `key` belongs to its entity, from the strongest link holding it there
+  // (weights are log2 likelihood ratios): 1 for an entity of one record; 0 for an unknown key.
+  double LinkConfidence(const PersonKey& key) const;
+
   // Renames this linker's entities to the ids `previous` gave the same people: each entity takes
   // the oldest previous id among its members not taken by another; ids no entity takes redirect.
   // For a relink from scratch, so that ids stay stable across it.
   void AdoptEntityIds(const Linker& previous);
+  // As above, from a saved assignment: person -> entity, absorbed id -> surviving id, and the
+  // next id to hand out.
+  struct SavedAssignment {
+    std::map<PersonKey, EntityId> entity_of;
+    std::map<EntityId, EntityId> redirects;
+    EntityId next_entity = 1;
+  };
+  void AdoptEntityIds(const SavedAssignment& previous);
+  // The whole current assignment, in the saved form.
+  SavedAssignment Assignment() const;
+
+  // Changes of assignment since the last call, for saving: person -> entity (0: removed), new
+  // redirects, and the next id. Recorded only while tracking is on (off at construction, so a
+  // relink from scratch does not record every person).
+  struct AssignmentChanges {
+    std::map<PersonKey, EntityId> entity_of;
+    std::vector<std::pair<EntityId, EntityId>> redirects;
+    EntityId next_entity = 1;
+  };
+  void TrackChanges(bool on) { track_changes_ = on; }
+  AssignmentChanges TakeChanges();
 
   // Calls `visit` once for every candidate pair the blocking produces among the held records.
   void ForEachCandidatePair(
@@ -100,6 +125,11 @@ class Linker {
   // Re-clusters the components holding `seeds` and assigns entity ids.
   void Recluster(const std::vector<Index>& seeds);
   std::vector<Index> Component(Index start, std::vector<bool>& seen) const;
+  void AdoptEntityIds(absl::FunctionRef<std::optional<EntityId>(const PersonKey&)> previous_id,
+                      const std::map<EntityId, EntityId>& previous_redirects,
+                      EntityId previous_next);
+  void SetEntity(Index i, EntityId id);
+  void AddRedirect(EntityId from, EntityId to);
 
   const LinkerOptions options_;
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
@@ -117,6 +147,9 @@ class Linker {
   std::map<EntityId, std::vector<Index>> members_;    // live entities
   absl::flat_hash_map<EntityId, EntityId> redirect_;  // absorbed id -> surviving id
   EntityId next_entity_ = 1;
+
+  bool track_changes_ = false;
+  AssignmentChanges changes_;
 };
 
 }  // namespace crossforce
