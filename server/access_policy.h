@@ -15,7 +15,14 @@
 
 namespace crossforce {
 
-enum class Operation { kWriteRecords, kDeleteRecord, kReadRecord, kReadStats, kRelink };
+enum class Operation {
+  kWriteRecords,
+  kDeleteRecord,
+  kReadRecord,
+  kReadStats,
+  kRelink,
+  kDecideFlag,  // an analyst's decision on a flag
+};
 
 struct AccessRequest {
   Operation operation = Operation::kReadStats;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/entity_convert.h"
 #include "server/record_convert.h"
 #include "server/status_util.h"
 
@@ -12,18 +13,6 @@ namespace {
 
 constexpr int kDefaultPageSize = 1000;
 constexpr int kMaxPageSize = 10000;
-
-void ToProto(const PersonKey& key, v1::PersonRef* out) {
-  out->set_kind(ToProto(key.kind));
-  *out->mutable_record() = ToProto(RecordKey{key.force_code, key.record_id});
-  out->set_nominal_ref(key.nominal_ref);
-  out->set_role(static_cast<v1::PartyRole>(key.role));
-}
-
-void ToProto(const Entity& entity, v1::Entity* out) {
-  out->set_entity_id(entity.id);
-  for (const PersonKey& key : entity.members) ToProto(key, out->add_records());
-}
 
 absl::StatusOr<PersonKey> PersonKeyFromProto(const v1::PersonRef& ref, absl::string_view field) {
   const std::optional<RecordKind> kind =
@@ -82,12 +71,7 @@ grpc::Status LinkageServiceImpl::GetEntity(grpc::ServerContext* context,
       engine_->GetEntity(request->entity_id());
   if (!detail.ok()) return ToGrpcStatus(detail.status());
   ToProto(detail->first, response->mutable_entity());
-  for (const Link& link : detail->second) {
-    v1::EntityLink* out = response->add_links();
-    ToProto(link.a, out->mutable_a());
-    ToProto(link.b, out->mutable_b());
-    out->set_weight(link.weight);
-  }
+  for (const Link& link : detail->second) ToProto(link, response->add_links());
   return grpc::Status::OK;
 }
 

@@ -240,4 +240,10 @@ void ToProto(const FieldViolation& violation, v1::FieldViolation* out) {
   out->set_reason(violation.reason);
 }
 
+v1::Date DateToProto(const Date& date) {
+  v1::Date out;
+  ToProto(date, &out);
+  return out;
+}
+
 }  // namespace crossforce

@@ -29,6 +29,8 @@ std::optional<RecordKind> FromProto(v1::RecordKind kind);
 
 v1::Record ToProto(const Record& record);
 v1::RecordKey ToProto(const RecordKey& key);
+// An unknown date becomes an absent message: callers set it only when date.known().
+v1::Date DateToProto(const Date& date);
 v1::RecordKind ToProto(RecordKind kind);
 v1::IngestOutcome ToIngestOutcome(WriteOutcome outcome);
 v1::DeleteOutcome ToDeleteOutcome(WriteOutcome outcome);

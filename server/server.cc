@@ -83,6 +83,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       ServerInfo{NowUnixMicros(), kServerVersion});
   server->linkage_service_ =
       std::make_unique<LinkageServiceImpl>(server->engine_.get(), server->policy_.get());
+  server->flag_service_ =
+      std::make_unique<FlagServiceImpl>(server->engine_.get(), server->policy_.get());
 
   // Keeps the generated health descriptors linked in, so reflection clients can describe the
   // health service (libgrpc++ 1.51 does not carry them).
@@ -94,6 +96,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->ingest_service_.get());
   builder.RegisterService(server->linkage_service_.get());
+  builder.RegisterService(server->flag_service_.get());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(-1);  // summaries are bounded by the per-stream record limit
   grpc::ResourceQuota quota("crossforce-server");
@@ -120,6 +123,7 @@ void Server::Shutdown(absl::Duration grace) {
   if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
     health->SetServingStatus(false);
   }
+  flag_service_->StopWatches();  // watch streams never end by themselves
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMicroseconds(grace));
 }
 

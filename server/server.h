@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "server/flag_service.h"
 #include "server/ingest_service.h"
 #include "server/linkage_service.h"
 
@@ -61,6 +62,7 @@ class Server {
   std::unique_ptr<AccessPolicy> policy_;
   std::unique_ptr<IngestServiceImpl> ingest_service_;
   std::unique_ptr<LinkageServiceImpl> linkage_service_;
+  std::unique_ptr<FlagServiceImpl> flag_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -7,6 +7,7 @@
 //   crossforce anonymise --key FILE --force CODE --in FILE.csv --out FILE.jsonl
 //   crossforce upload --server HOST:PORT --in FILE.jsonl [--insecure]
 //   crossforce stats --server HOST:PORT [--insecure]
+//   crossforce entities | explain | relink | flags | watch | decide | profile  (see kUsage)
 //
 // Exit codes: 0 done; 1 some rows were rejected (unless --allow-rejects); 2 bad usage; 3 failed.
 #include <sys/stat.h>
@@ -27,6 +28,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/anonymiser.h"
+#include "client/cli/cli_support.h"
+#include "client/cli/flag_commands.h"
 #include "client/csv.h"
 #include "client/force_export.h"
 #include "client/linkage_key.h"
@@ -36,11 +39,6 @@
 
 namespace crossforce::client {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitRejects = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitFailed = 3;
 
 constexpr char kUsage[] =
     "usage:\n"
@@ -58,72 +56,15 @@ constexpr char kUsage[] =
     "  crossforce entities --server HOST:PORT [--format jsonl|csv] [--insecure] [--ca FILE]\n"
     "  crossforce explain --server HOST:PORT --a FORCE/RECORD/REF --b FORCE/RECORD/REF "
     "[--insecure]\n"
-    "  crossforce relink --server HOST:PORT [--insecure]   (the batch job: refit and relink)\n";
-
-// Flags of the form --name VALUE, --name=VALUE, or --name for booleans.
-class Flags {
- public:
-  static absl::StatusOr<Flags> Parse(int argc, char** argv, const std::set<std::string>& valued,
-                                     const std::set<std::string>& booleans) {
-    Flags flags;
-    for (int i = 0; i < argc; ++i) {
-      std::string arg = argv[i];
-      if (arg.rfind("--", 0) != 0) {
-        return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
-      }
-      arg = arg.substr(2);
-      std::string value;
-      const size_t eq = arg.find('=');
-      const bool has_value = eq != std::string::npos;
-      if (has_value) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-      }
-      if (booleans.contains(arg)) {
-        flags.values_[arg] = has_value ? value : "true";
-      } else if (valued.contains(arg)) {
-        if (!has_value) {
-          if (i + 1 >= argc)
-            return absl::InvalidArgumentError(absl::StrCat("--", arg, " needs a value"));
-          value = argv[++i];
-        }
-        flags.values_[arg] = value;
-      } else {
-        return absl::InvalidArgumentError(absl::StrCat("unknown flag --", arg));
-      }
-    }
-    return flags;
-  }
-
-  std::string Get(const std::string& name) const {
-    auto it = values_.find(name);
-    return it == values_.end() ? "" : it->second;
-  }
-  bool Bool(const std::string& name) const {
-    const std::string v = Get(name);
-    return v == "true" || v == "1" || v == "yes";
-  }
-  absl::Status Require(std::initializer_list<const char*> names) const {
-    for (const char* name : names) {
-      if (Get(name).empty())
-        return absl::InvalidArgumentError(absl::StrCat("--", name, " is required"));
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-};
-
-int Fail(const absl::Status& status) {
-  std::cerr << "crossforce: " << status.message() << "\n";
-  return absl::IsInvalidArgument(status) ? kExitUsage : kExitFailed;
-}
-
-// The channel to the hub named by --server, --insecure and --ca.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> HubChannel(const Flags& flags) {
-  return OpenChannel({flags.Get("server"), flags.Bool("insecure"), flags.Get("ca")});
-}
+    "  crossforce relink --server HOST:PORT [--insecure]   (the batch job: refit and relink)\n"
+    "  crossforce flags --server HOST:PORT [--pattern P] [--min-score N] [--force CODE]\n"
+    "      [--format table|jsonl|csv] [--include-cleared] [--limit N] [--insecure]\n"
+    "  crossforce watch --server HOST:PORT [--min-score N] [--force CODE] [--format text|jsonl]\n"
+    "      [--count N] [--insecure]\n"
+    "  crossforce decide --server HOST:PORT --flag ID --outcome accepted|rejected|"
+    "needs_information\n"
+    "      --user NAME [--reason TEXT] [--insecure]\n"
+    "  crossforce profile --server HOST:PORT --entity ID [--insecure]\n";
 
 CivilDate Today() {
   const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
@@ -360,50 +301,6 @@ int Schema(const Flags& flags) {
   return kExitOk;
 }
 
-// A JSON string literal of `s` (UTF-8 passed through, control characters escaped).
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-          out += buffer;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::unique_ptr<grpc::ClientContext> CallContext(int seconds = 60) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-  return context;
-}
-
-int HubError(const grpc::Status& status) {
-  return Fail(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                           absl::StrCat("hub: ", status.error_message())));
-}
-
 // Lists the hub's person entities: one JSON object (or CSV rows) per entity and role.
 int Entities(const Flags& flags) {
   if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
@@ -557,10 +454,12 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   const std::string command = argv[1];
-  const std::set<std::string> booleans = {"insecure", "ignore-unknown-columns", "allow-rejects"};
+  const std::set<std::string> booleans = {"insecure", "ignore-unknown-columns", "allow-rejects",
+                                          "include-cleared"};
   const std::set<std::string> valued = {
-      "server",         "key",     "force", "in",     "out", "rejects",
-      "record-version", "timeout", "ca",    "format", "a",   "b"};
+      "server",  "key",   "force",  "in",      "out",  "rejects", "record-version",
+      "timeout", "ca",    "format", "a",       "b",    "pattern", "min-score",
+      "limit",   "count", "flag",   "outcome", "user", "reason",  "entity"};
   absl::StatusOr<Flags> flags = Flags::Parse(argc - 2, argv + 2, valued, booleans);
   if (!flags.ok()) {
     std::cerr << "crossforce: " << flags.status().message() << "\n" << kUsage;
@@ -576,6 +475,10 @@ int Main(int argc, char** argv) {
   if (command == "entities") return Entities(*flags);
   if (command == "explain") return Explain(*flags);
   if (command == "relink") return Relink(*flags);
+  if (command == "flags") return ListFlagsCommand(*flags);
+  if (command == "watch") return WatchCommand(*flags);
+  if (command == "decide") return DecideCommand(*flags);
+  if (command == "profile") return ProfileCommand(*flags);
   std::cerr << "crossforce: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }
