@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,7 @@ namespace {
 using ::crossforce::testing::IsOk;
 using ::crossforce::testing::TestServer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct CommandResult {
   int exit_code = -1;
@@ -174,6 +176,38 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
   const CommandResult csv = RunCli(absl::StrCat("entities", hub, " --format csv"));
   EXPECT_EQ(csv.output.rfind("entity_id,role,force_code,incident_id,ref,record_kind\n", 0), 0u);
 
+  // The flags JSONL contract: flag_id, pattern, score, entity_id, forces, records (force_code,
+  // incident_id, suspect_ref, victim_ref) and explanation; checked by an independent parser.
+  const std::string flags_jsonl = server_.dir().Sub("flags.jsonl");
+  ASSERT_EQ(RunCli(absl::StrCat("flags", hub, " --format jsonl > ", flags_jsonl)).exit_code, 0);
+  const CommandResult flags_check = RunCliRaw(absl::StrCat(
+      "/usr/bin/python3 -c \"import json,sys\n"
+      "patterns=set(); last=101\n"
+      "for line in open(sys.argv[1]):\n"
+      "  o=json.loads(line)\n"
+      "  assert isinstance(o['flag_id'], str) and o['flag_id']\n"
+      "  assert isinstance(o['score'], int) and 0 <= o['score'] <= 100 and o['score'] <= last\n"
+      "  last=o['score']\n"
+      "  assert isinstance(o['entity_id'], int)\n"
+      "  assert o['forces'] and all(isinstance(f, str) for f in o['forces'])\n"
+      "  assert o['records'] and all(set(['force_code','incident_id','suspect_ref','victim_ref'])"
+      " <= set(r) for r in o['records'])\n"
+      "  assert o['explanation'] and all(isinstance(x, str) for x in o['explanation'])\n"
+      "  assert sum(f['points'] for f in o['factors']) == o['score'] or o['score'] in (0, 100)\n"
+      "  patterns.add(o['pattern'])\n"
+      "print(' '.join(sorted(patterns)))\" ",
+      flags_jsonl));
+  ASSERT_EQ(flags_check.exit_code, 0) << flags_check.output;
+  EXPECT_THAT(flags_check.output, HasSubstr("CROSS_FORCE_REPEAT"));
+  EXPECT_THAT(flags_check.output, HasSubstr("VICTIM_PURSUIT"));
+  const CommandResult table = RunCli(absl::StrCat("flags", hub, " --limit 5"));
+  EXPECT_EQ(table.output.rfind("FLAG ", 0), 0u) << table.output;
+  const CommandResult flags_csv =
+      RunCli(absl::StrCat("flags", hub, " --format csv --pattern victim_pursuit"));
+  EXPECT_EQ(flags_csv.output.rfind("flag_id,pattern,score,state,entity_id,", 0), 0u);
+  EXPECT_THAT(flags_csv.output, Not(HasSubstr("CROSS_FORCE_REPEAT")));
+  EXPECT_EQ(RunCli(absl::StrCat("flags", hub, " --pattern NOT_A_PATTERN")).exit_code, 2);
+
   std::vector<std::string> files = summary->incident_files;
   files.insert(files.end(), summary->order_files.begin(), summary->order_files.end());
   const std::set<std::string> raw = RawIdentifiers(files);
@@ -188,7 +222,7 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
     storage_options.path = db;
     absl::StatusOr<std::unique_ptr<RocksDbStorage>> storage = RocksDbStorage::Open(storage_options);
     ASSERT_THAT(storage, IsOk());
-    for (Table table : {Table::kRecords, Table::kMeta}) {
+    for (Table table : {Table::kRecords, Table::kMeta, Table::kEntities, Table::kFlags}) {
       ASSERT_THAT((*storage)->Scan(table, "",
                                    [&](absl::string_view key, absl::string_view value) {
                                      absl::StrAppend(&store, key, "\n", value, "\n");
@@ -236,7 +270,7 @@ TEST_F(CliTest, RejectedRowsGoToTheRejectsFileAndSetTheExitCode) {
   result = RunCli(absl::StrCat("anonymise --key ", key_, " --force WYP --in ", csv, " --out ", out,
                                " --record-version 4000000000 --allow-rejects"));
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_THAT(ReadAll(out), ::testing::Not(HasSubstr("Smith")));
+  EXPECT_THAT(ReadAll(out), Not(HasSubstr("Smith")));
   result =
       RunCli(absl::StrCat("upload --server ", server_.address(), " --in ", out, " --insecure"));
   EXPECT_EQ(result.exit_code, 0) << result.output;
@@ -253,6 +287,62 @@ TEST_F(CliTest, RejectedRowsGoToTheRejectsFileAndSetTheExitCode) {
                                server_.dir().Sub("wrong.csv")));
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_THAT(ReadAll(server_.dir().Sub("wrong.csv")), HasSubstr("different secret key"));
+}
+
+// Writes an incident CSV: `suspect` (same name and phone each time) against one victim, in `force`.
+void WriteCase(const std::string& path, const std::string& force, const std::string& incident) {
+  std::ofstream(path)
+      << "force_code,incident_id,offence_date,offence_code,behaviours,location_district,"
+         "suspect_ref,suspect_given_name,suspect_family_name,suspect_dob,suspect_sex,"
+         "suspect_postcode,suspect_phone,suspect_email,suspect_vehicle,suspect_pnc,victim_ref,"
+         "victim_given_name,victim_family_name,victim_dob,victim_postcode,victim_phone,victim_"
+         "email\n"
+      << force << "," << incident
+      << ",2025-03-01,STALKING,following,LS6,S1,Barnaby,Quist,01/02/1980,M,LS6 1AB,07700 900123,,,,"
+         "V1,Philippa,Ormerod,1985-07-09,LS6 2CD,,\n";
+}
+
+TEST_F(CliTest, WatchPrintsAlertsAsIngestRaisesThemAndDecideRecordsTheAnalystsCall) {
+  const std::string hub = absl::StrCat(" --server ", server_.address(), " --insecure");
+  const std::string alerts = server_.dir().Sub("alerts.jsonl");
+  const std::string watch_log = server_.dir().Sub("watch.log");
+  CommandResult watch;
+  std::thread watcher([&] {
+    // In a subshell, so that RunCliRaw's own redirection does not take stderr from the log.
+    watch = RunCliRaw(absl::StrCat("(timeout 60 ", CROSSFORCE_CLI_PATH, " watch", hub,
+                                   " --format jsonl --count 2 > ", alerts, " 2> ", watch_log, ")"));
+  });
+  // Ingest only once the watch is subscribed (it says so on stderr).
+  for (int i = 0; i < 500 && ReadAll(watch_log).find("watching") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_THAT(ReadAll(watch_log), HasSubstr("watching"));
+  WriteCase(server_.dir().Sub("wyp.csv"), "WYP", "WYP/1");
+  WriteCase(server_.dir().Sub("nyp.csv"), "NYP", "NYP/1");
+  ASSERT_EQ(RunCli(Ingest("WYP", server_.dir().Sub("wyp.csv"))).exit_code, 0);
+  ASSERT_EQ(RunCli(Ingest("NYP", server_.dir().Sub("nyp.csv"))).exit_code, 0);
+  watcher.join();
+  EXPECT_EQ(watch.exit_code, 0) << ReadAll(watch_log);
+  const std::string lines = ReadAll(alerts);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2) << lines;
+  EXPECT_THAT(lines, HasSubstr("\"pattern\":\"CROSS_FORCE_REPEAT\""));
+  EXPECT_THAT(lines, HasSubstr("\"forces\":[\"NYP\",\"WYP\"]"));
+
+  // The analyst records a decision on the first flag.
+  const size_t at = lines.find("\"flag_id\":\"") + 11;
+  const std::string flag_id = lines.substr(at, lines.find('"', at) - at);
+  CommandResult decided = RunCli(absl::StrCat("decide", hub, " --flag ", flag_id,
+                                              " --outcome accepted --user a.analyst --reason "
+                                              "'same man, two forces'"));
+  EXPECT_EQ(decided.exit_code, 0) << decided.output;
+  EXPECT_THAT(decided.output,
+              HasSubstr("\"decision\":{\"outcome\":\"accepted\",\"user\":\"a.analyst\""));
+  EXPECT_EQ(RunCli(absl::StrCat("decide", hub, " --flag ", flag_id, " --outcome maybe --user x"))
+                .exit_code,
+            2);
+  CommandResult profile = RunCli(absl::StrCat("profile", hub, " --entity 1"));
+  EXPECT_EQ(profile.exit_code, 0) << profile.output;
+  EXPECT_THAT(profile.output, HasSubstr("\"records\""));
 }
 
 TEST_F(CliTest, UsageAndConnectionErrorsAreClear) {

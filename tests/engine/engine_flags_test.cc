@@ -107,7 +107,8 @@ TEST(EngineFlagsTest, FlagsDecisionsAndEntityIdsSurviveARestart) {
     const std::string id = FlagsByPattern(*engine)[Pattern::kCrossForceRepeat].flag_id;
     Decision decision{DecisionOutcome::kAccepted, "analyst.one", "same man, two forces", 0};
     ASSERT_THAT(engine->RecordDecision(id, decision), IsOk());
-    EXPECT_THAT(engine->RecordDecision(id, Decision{}), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(engine->RecordDecision(id, Decision{}),
+                StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(engine->RecordDecision("F404", decision), StatusIs(absl::StatusCode::kNotFound));
     absl::StatusOr<FlagPage> page = engine->ListFlags(FlagQuery());
     ASSERT_THAT(page, IsOk());
@@ -142,7 +143,7 @@ TEST(EngineFlagsTest, FlagsDecisionsAndEntityIdsSurviveARestart) {
 TEST(EngineFlagsTest, IncidentInsideAnOrderIsABreachAlertingTheIssuingForce) {
   TempDir dir;
   std::unique_ptr<Engine> engine = OpenEngine(dir);
-  ProtectiveOrder order = SampleOrder("CCC", "CCC/SPO/1", 1, 7);  // 2024-01-01 to 2026-01-01
+  ProtectiveOrder order = SampleOrder("CCC", "CCC/SPO/1", 1, 7);   // 2024-01-01 to 2026-01-01
   Ingest(*engine, {order, SampleIncident("AAA", "AAA/1", 1, 7)});  // 2024-03-14
   std::map<Pattern, Flag> flags = FlagsByPattern(*engine);
   ASSERT_TRUE(flags.contains(Pattern::kOrderBreach));

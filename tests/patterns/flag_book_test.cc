@@ -41,9 +41,8 @@ DetectionScope ScopeOf(std::set<EntityId> suspects) {
 TEST(FlagBookTest, NewUpdatedEscalatedClearedAndRaisedAgain) {
   FlagBook book(10);
   std::vector<Flag> alerts;
-  std::vector<Flag> changed =
-      book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 100, Same,
-                     alerts);
+  std::vector<Flag> changed = book.Reconcile(
+      ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 100, Same, alerts);
   ASSERT_THAT(changed, SizeIs(1));
   const std::string id = changed[0].flag_id;
   EXPECT_EQ(id, "F0000001");
@@ -58,8 +57,8 @@ TEST(FlagBookTest, NewUpdatedEscalatedClearedAndRaisedAgain) {
   EXPECT_THAT(alerts, IsEmpty());
 
   // More evidence, small rise: updated, no alert.
-  changed = book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 45, "2")},
-                           300, Same, alerts);
+  changed = book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 45, "2")}, 300,
+                           Same, alerts);
   ASSERT_THAT(changed, SizeIs(1));
   EXPECT_EQ(changed[0].flag_id, id);
   EXPECT_EQ(changed[0].state, FlagState::kUpdated);

@@ -231,9 +231,8 @@ TEST_F(PatternDetectorTest, SharedIdentifierNeedsTwoEntitiesInTwoForces) {
 }
 
 TEST_F(PatternDetectorTest, ScoreIsTheClampedSumOfItsFactorsAndWeakLinksLowerIt) {
-  PatternDetector doubtful(PatternOptions(), [](const PersonKey& k) {
-    return k.record_id == "2" ? 0.8 : 1.0;
-  });
+  PatternDetector doubtful(PatternOptions(),
+                           [](const PersonKey& k) { return k.record_id == "2" ? 0.8 : 1.0; });
   Add({"AAA", "1", {2026, 11, 1}, OffenceCode::kStalking});
   Add({"BBB", "2", {2026, 11, 20}, OffenceCode::kStalking, {}, {Behaviour::kThreats}});
   std::vector<Finding> sure = Findings(1, Pattern::kCrossForceRepeat);

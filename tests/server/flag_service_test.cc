@@ -139,8 +139,7 @@ TEST_F(FlagServiceTest, DecisionsAndProfiles) {
   v1::GetEntityProfileRequest profile_request;
   profile_request.set_entity_id(flags[0].entity_id());
   v1::EntityProfile profile;
-  ASSERT_TRUE(
-      stub_->GetEntityProfile(TestServer::Context().get(), profile_request, &profile).ok());
+  ASSERT_TRUE(stub_->GetEntityProfile(TestServer::Context().get(), profile_request, &profile).ok());
   EXPECT_EQ(profile.entity().entity_id(), flags[0].entity_id());
   ASSERT_EQ(profile.records_size(), 2);
   EXPECT_TRUE(profile.records(0).stalking_type());
