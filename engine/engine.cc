@@ -164,14 +164,7 @@ std::vector<StorageWrite> Engine::Detect(const DetectionScope& scope) {
   const Date today = options_.today();
   std::vector<Finding> findings;
   if (scope.everything) {
-    for (EntityId e : graph_->SuspectEntities()) {
-      std::vector<Finding> f = detector_.ForSuspect(*graph_, e, today);
-      findings.insert(findings.end(), std::make_move_iterator(f.begin()),
-                      std::make_move_iterator(f.end()));
-    }
-    for (const IdentifierToken& t : graph_->SharedTokens()) {
-      if (auto f = detector_.ForIdentifier(*graph_, t, today)) findings.push_back(*std::move(f));
-    }
+    findings = detector_.DetectAll(*graph_, today);
   } else {
     for (EntityId e : scope.suspects) {
       std::vector<Finding> f = detector_.ForSuspect(*graph_, e, today);
@@ -184,17 +177,16 @@ std::vector<StorageWrite> Engine::Detect(const DetectionScope& scope) {
       }
     }
   }
-  std::vector<Flag> alerts;
   std::vector<StorageWrite> writes;
-  {
-    absl::MutexLock lock(&flags_mu_);
-    const std::vector<Flag> changed = flags_.Reconcile(
-        scope, std::move(findings), NowMicros(),
-        [this](EntityId id) ABSL_NO_THREAD_SAFETY_ANALYSIS { return linker_->Resolve(id); },
-        alerts);
-    for (const Flag& f : changed) writes.push_back({Table::kFlags, f.flag_id, EncodeFlag(f)});
+  absl::MutexLock lock(&flags_mu_);
+  const FlagBook::Changes changes = flags_.Reconcile(
+      scope, std::move(findings), NowMicros(),
+      [this](EntityId id) ABSL_NO_THREAD_SAFETY_ANALYSIS { return linker_->Resolve(id); });
+  writes.reserve(changes.changed.size());
+  for (const Flag* f : changes.changed) {
+    writes.push_back({Table::kFlags, f->flag_id, EncodeFlag(*f)});
   }
-  alerts_.Publish(std::move(alerts));
+  alerts_.Publish(changes.alerts);
   return writes;
 }
 
@@ -229,9 +221,11 @@ void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
   writes.insert(writes.end(), std::make_move_iterator(flag_writes.begin()),
                 std::make_move_iterator(flag_writes.end()));
   if (writes.empty()) return;
-  // Entity ids and flags are derived from the records: if this write fails they are derived
-  // again at the next Open, so the failure is reported, not fatal.
-  if (absl::Status status = storage_->Commit(writes, /*sync=*/true); !status.ok()) {
+  // Entity ids and flags are derived from the records, so this write is not synced: it reaches the
+  // log at once (a process crash keeps it) and the disk with the next synced record commit. Were
+  // it lost with the machine, the next Open derives them again from the records, which are.
+  // A failure is reported, not fatal, for the same reason.
+  if (absl::Status status = storage_->Commit(writes, /*sync=*/false); !status.ok()) {
     std::fprintf(stderr, "crossforce engine: saving entity ids and flags failed: %s\n",
                  std::string(status.message()).c_str());
   }

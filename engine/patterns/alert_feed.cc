@@ -2,10 +2,12 @@
 
 namespace crossforce {
 
-void AlertFeed::Publish(std::vector<Flag> flags) {
+void AlertFeed::Publish(const std::vector<const Flag*>& flags) {
   if (flags.empty()) return;
   absl::MutexLock lock(&mu_);
-  for (Flag& f : flags) alerts_.push_back({++latest_, std::move(f)});
+  const size_t skipped = flags.size() > capacity_ ? flags.size() - capacity_ : 0;
+  latest_ += skipped;
+  for (size_t i = skipped; i < flags.size(); ++i) alerts_.push_back({++latest_, *flags[i]});
   while (alerts_.size() > capacity_) alerts_.pop_front();
 }
 

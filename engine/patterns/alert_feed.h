@@ -24,7 +24,8 @@ class AlertFeed {
  public:
   explicit AlertFeed(size_t capacity) : capacity_(capacity) {}
 
-  void Publish(std::vector<Flag> flags);
+  // Numbers and keeps copies of `flags` (only the newest `capacity` when there are more).
+  void Publish(const std::vector<const Flag*>& flags);
   // The sequence number of the latest alert (0: none yet).
   uint64_t latest();
 

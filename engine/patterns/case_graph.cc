@@ -4,6 +4,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "boost/graph/adjacency_list.hpp"
 
 namespace crossforce {
@@ -31,6 +32,12 @@ using Graph =
 using Vertex = Graph::vertex_descriptor;
 using Edge = Graph::edge_descriptor;
 
+struct RecordIdHash {
+  size_t operator()(const RecordId& id) const {
+    return absl::HashOf(static_cast<int>(id.kind), id.key.force_code, id.key.record_id);
+  }
+};
+
 std::string TokenKey(const IdentifierToken& token) {
   std::string key(1, static_cast<char>(token.kind));
   key += token.token;
@@ -41,11 +48,11 @@ std::string TokenKey(const IdentifierToken& token) {
 
 struct CaseGraph::Impl {
   Graph graph;
-  std::map<RecordId, Vertex> records;
+  absl::flat_hash_map<RecordId, Vertex, RecordIdHash> records;
   absl::flat_hash_map<EntityId, Vertex> entities;
   std::map<std::string, Vertex> forces;
-  // Contact token -> the suspect records holding it.
-  absl::flat_hash_map<std::string, std::vector<PersonKey>> token_holders;
+  // Contact token -> the incidents whose suspects hold it, with the suspect's index.
+  absl::flat_hash_map<std::string, std::vector<std::pair<Vertex, uint32_t>>> token_holders;
 
   Vertex ForceVertex(const std::string& code) {
     auto it = forces.find(code);
@@ -100,7 +107,7 @@ struct CaseGraph::Impl {
         for (const IdentifierToken& t : s.contact_tokens) {
           auto holders = token_holders.find(TokenKey(t));
           if (holders == token_holders.end()) continue;
-          std::erase(holders->second, s.person);
+          std::erase_if(holders->second, [v](const auto& h) { return h.first == v; });
           if (holders->second.empty()) token_holders.erase(holders);
         }
       }
@@ -141,7 +148,7 @@ void CaseGraph::UpsertIncident(CaseIncident incident, EntityOf entity_of,
     impl_->Attach(v, EdgeKind::kSuspect, i, e);
     if (e != 0) touched.insert(e);
     for (const IdentifierToken& t : c.suspects[i].contact_tokens) {
-      impl_->token_holders[TokenKey(t)].push_back(c.suspects[i].person);
+      impl_->token_holders[TokenKey(t)].emplace_back(v, i);
     }
   }
   for (uint32_t i = 0; i < c.victims.size(); ++i) {
@@ -314,18 +321,15 @@ std::vector<TokenHolder> CaseGraph::HoldersOf(const IdentifierToken& token) cons
   auto holders = impl_->token_holders.find(TokenKey(token));
   if (holders == impl_->token_holders.end()) return out;
   const Graph& g = impl_->graph;
-  for (const PersonKey& person : holders->second) {
-    auto it =
-        impl_->records.find(RecordId{person.kind, RecordKey{person.force_code, person.record_id}});
-    if (it == impl_->records.end()) continue;
-    for (auto [e, end] = boost::out_edges(it->second, g); e != end; ++e) {
-      if (g[*e].kind != EdgeKind::kSuspect) continue;
-      const CaseIncident* incident = g[it->second].incident.get();
-      const CaseParty* party = &incident->suspects[g[*e].party];
-      if (party->person == person) {
-        out.push_back({incident, party, g[boost::target(*e, g)].entity});
+  for (const auto& [v, party] : holders->second) {
+    const CaseIncident* incident = g[v].incident.get();
+    EntityId entity = 0;
+    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
+      if (g[*e].kind == EdgeKind::kSuspect && g[*e].party == party) {
+        entity = g[boost::target(*e, g)].entity;
       }
     }
+    out.push_back({incident, &incident->suspects[party], entity});
   }
   return out;
 }
@@ -342,9 +346,15 @@ std::vector<IdentifierToken> CaseGraph::TokensOfSuspect(EntityId entity) const {
 
 std::vector<IdentifierToken> CaseGraph::SharedTokens() const {
   std::vector<IdentifierToken> out;
+  const Graph& g = impl_->graph;
   for (const auto& [key, holders] : impl_->token_holders) {
-    if (holders.size() < 2) continue;
-    out.push_back(IdentifierToken{static_cast<TokenKind>(key[0]), key.substr(1)});
+    // Only tokens recorded by two forces or more can be shared across forces.
+    const std::string& first_force = g[holders[0].first].incident->key.force_code;
+    const bool several_forces = std::any_of(holders.begin() + 1, holders.end(), [&](const auto& h) {
+      return g[h.first].incident->key.force_code != first_force;
+    });
+    if (several_forces)
+      out.push_back(IdentifierToken{static_cast<TokenKind>(key[0]), key.substr(1)});
   }
   return out;
 }

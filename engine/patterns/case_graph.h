@@ -76,7 +76,7 @@ class CaseGraph {
   // Suspect records holding `token`, and every token held by `entity`'s suspect records.
   std::vector<TokenHolder> HoldersOf(const IdentifierToken& token) const;
   std::vector<IdentifierToken> TokensOfSuspect(EntityId entity) const;
-  // Every contact token held by at least two suspect records.
+  // Every contact token held by suspect records of at least two forces.
   std::vector<IdentifierToken> SharedTokens() const;
 
   size_t incident_count() const;

@@ -62,10 +62,9 @@ void FlagBook::Touch(Flag& flag, int64_t now_micros) {
   flag.changed_at_micros = now_micros;
 }
 
-std::vector<Flag> FlagBook::Reconcile(const DetectionScope& scope, std::vector<Finding> findings,
+FlagBook::Changes FlagBook::Reconcile(const DetectionScope& scope, std::vector<Finding> findings,
                                       int64_t now_micros,
-                                      const std::function<EntityId(EntityId)>& resolve,
-                                      std::vector<Flag>& alerts) {
+                                      const std::function<EntityId(EntityId)>& resolve) {
   // The flags this pass is responsible for.
   std::vector<std::string> in_scope;
   if (scope.everything) {
@@ -105,7 +104,7 @@ std::vector<Flag> FlagBook::Reconcile(const DetectionScope& scope, std::vector<F
     if (now != s) adoptable.try_emplace(now, id);  // ids ascend: the oldest flag wins
   }
 
-  std::vector<Flag> changed;
+  Changes out;
   std::set<std::string> renewed;
   for (Finding& finding : findings) {
     Flag* flag = Find(finding.subject);
@@ -119,17 +118,17 @@ std::vector<Flag> FlagBook::Reconcile(const DetectionScope& scope, std::vector<F
       }
     }
     if (flag == nullptr) {
-      Flag created;
-      created.flag_id = absl::StrFormat("F%07d", next_number_++);
+      const std::string id = absl::StrFormat("F%07d", next_number_++);
+      Flag& created = flags_[id];
+      created.flag_id = id;
       created.raised_at_micros = now_micros;
       created.state = FlagState::kNew;
       TakeContent(created, std::move(finding));
       Touch(created, now_micros);
-      by_subject_[created.subject] = created.flag_id;
-      renewed.insert(created.flag_id);
-      alerts.push_back(created);
-      changed.push_back(created);
-      flags_[created.flag_id] = std::move(created);
+      by_subject_[created.subject] = id;
+      renewed.insert(id);
+      out.alerts.push_back(&created);
+      out.changed.push_back(&created);
       continue;
     }
     renewed.insert(flag->flag_id);
@@ -149,18 +148,18 @@ std::vector<Flag> FlagBook::Reconcile(const DetectionScope& scope, std::vector<F
     }
     Touch(*flag, now_micros);
     if (flag->state == FlagState::kNew || flag->state == FlagState::kEscalated) {
-      alerts.push_back(*flag);
+      out.alerts.push_back(flag);
     }
-    changed.push_back(*flag);
+    out.changed.push_back(flag);
   }
   for (const std::string& id : in_scope) {
     Flag& flag = flags_.at(id);
     if (renewed.contains(id) || flag.state == FlagState::kCleared) continue;
     flag.state = FlagState::kCleared;
     Touch(flag, now_micros);
-    changed.push_back(flag);
+    out.changed.push_back(&flag);
   }
-  return changed;
+  return out;
 }
 
 absl::StatusOr<Flag> FlagBook::Decide(const std::string& flag_id, Decision decision,

@@ -51,12 +51,16 @@ class FlagBook {
   // Takes back a flag read from the store.
   void Restore(Flag flag);
 
-  // Applies one detection pass. Returns the flags that changed (to persist), each with its new
-  // state; `alerts` receives those that are new or escalated (to push to watchers). `resolve`
-  // maps an entity id that may have been absorbed to the current one.
-  std::vector<Flag> Reconcile(const DetectionScope& scope, std::vector<Finding> findings,
-                              int64_t now_micros, const std::function<EntityId(EntityId)>& resolve,
-                              std::vector<Flag>& alerts);
+  // Applies one detection pass: the flags that changed (to persist), each with its new state, and
+  // those of them that are new or escalated (to push to watchers). The pointers are valid until
+  // the book next changes. `resolve` maps an entity id that may have been absorbed to the
+  // current one.
+  struct Changes {
+    std::vector<const Flag*> changed;
+    std::vector<const Flag*> alerts;
+  };
+  Changes Reconcile(const DetectionScope& scope, std::vector<Finding> findings, int64_t now_micros,
+                    const std::function<EntityId(EntityId)>& resolve);
 
   // Records an analyst's decision. NotFound for an unknown id.
   absl::StatusOr<Flag> Decide(const std::string& flag_id, Decision decision, int64_t now_micros);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -436,6 +437,37 @@ std::optional<Finding> PatternDetector::ForIdentifier(const CaseGraph& graph,
                          absl::StrJoin(ids, ", "), ") in forces ", absl::StrJoin(forces, ", "),
                          ": a possible alias or associate."));
   return b.Finish(false, false);
+}
+
+std::vector<Finding> PatternDetector::DetectAll(const CaseGraph& graph, Date today) const {
+  const std::vector<EntityId> suspects = graph.SuspectEntities();
+  size_t threads = options_.detection_threads > 0
+                       ? static_cast<size_t>(options_.detection_threads)
+                       : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::max<size_t>(1, std::min(threads, suspects.size() / 1024 + 1));
+  // Contiguous slices, so that concatenating them keeps suspect order.
+  std::vector<std::vector<Finding>> parts(threads);
+  const auto run = [&](size_t t) {
+    const size_t begin = suspects.size() * t / threads, end = suspects.size() * (t + 1) / threads;
+    for (size_t i = begin; i < end; ++i) {
+      std::vector<Finding> f = ForSuspect(graph, suspects[i], today);
+      parts[t].insert(parts[t].end(), std::make_move_iterator(f.begin()),
+                      std::make_move_iterator(f.end()));
+    }
+  };
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(run, t);
+  run(0);
+  for (std::thread& w : workers) w.join();
+  std::vector<Finding> out;
+  for (std::vector<Finding>& part : parts) {
+    out.insert(out.end(), std::make_move_iterator(part.begin()),
+               std::make_move_iterator(part.end()));
+  }
+  for (const IdentifierToken& t : graph.SharedTokens()) {
+    if (std::optional<Finding> f = ForIdentifier(graph, t, today)) out.push_back(*std::move(f));
+  }
+  return out;
 }
 
 }  // namespace crossforce

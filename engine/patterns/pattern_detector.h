@@ -39,6 +39,7 @@ struct PatternOptions {
   double escalation_rate_ratio = 2.0;
   int shared_identifier_min_forces = 2;
   int escalated_score_step = 10;  // a flag whose score rises this much is "escalated"
+  int detection_threads = 0;      // for a full pass; 0: one per core
 };
 
 // What one flag should say now.
@@ -65,6 +66,11 @@ class PatternDetector {
   // The SHARED_IDENTIFIER finding for one token, if the rule holds.
   std::optional<Finding> ForIdentifier(const CaseGraph& graph, const IdentifierToken& token,
                                        Date today) const;
+
+  // A full pass: every suspect entity and every shared token, the suspects split across
+  // options().detection_threads threads (the graph and the link-confidence function are only
+  // read). Findings in suspect order, then identifiers.
+  std::vector<Finding> DetectAll(const CaseGraph& graph, Date today) const;
 
   const PatternOptions& options() const { return options_; }
 

@@ -32,6 +32,17 @@ Finding MakeFinding(Pattern pattern, EntityId entity, int score, std::string rec
   return f;
 }
 
+// Reconcile, with copies of what changed and of the alerts.
+std::vector<Flag> Apply(FlagBook& book, const DetectionScope& scope, std::vector<Finding> findings,
+                        int64_t now, const std::function<EntityId(EntityId)>& resolve,
+                        std::vector<Flag>& alerts) {
+  const FlagBook::Changes changes = book.Reconcile(scope, std::move(findings), now, resolve);
+  std::vector<Flag> changed;
+  for (const Flag* f : changes.changed) changed.push_back(*f);
+  for (const Flag* f : changes.alerts) alerts.push_back(*f);
+  return changed;
+}
+
 DetectionScope ScopeOf(std::set<EntityId> suspects) {
   DetectionScope scope;
   scope.suspects = std::move(suspects);
@@ -41,8 +52,8 @@ DetectionScope ScopeOf(std::set<EntityId> suspects) {
 TEST(FlagBookTest, NewUpdatedEscalatedClearedAndRaisedAgain) {
   FlagBook book(10);
   std::vector<Flag> alerts;
-  std::vector<Flag> changed = book.Reconcile(
-      ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 100, Same, alerts);
+  std::vector<Flag> changed = Apply(
+      book, ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 100, Same, alerts);
   ASSERT_THAT(changed, SizeIs(1));
   const std::string id = changed[0].flag_id;
   EXPECT_EQ(id, "F0000001");
@@ -51,35 +62,35 @@ TEST(FlagBookTest, NewUpdatedEscalatedClearedAndRaisedAgain) {
 
   // The same finding again changes nothing.
   alerts.clear();
-  EXPECT_THAT(book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 200,
-                             Same, alerts),
+  EXPECT_THAT(Apply(book, ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 200, Same,
+                    alerts),
               IsEmpty());
   EXPECT_THAT(alerts, IsEmpty());
 
   // More evidence, small rise: updated, no alert.
-  changed = book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 45, "2")}, 300,
-                           Same, alerts);
+  changed = Apply(book, ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 45, "2")}, 300,
+                  Same, alerts);
   ASSERT_THAT(changed, SizeIs(1));
   EXPECT_EQ(changed[0].flag_id, id);
   EXPECT_EQ(changed[0].state, FlagState::kUpdated);
   EXPECT_THAT(alerts, IsEmpty());
 
   // A rise of the escalation step: escalated, alert.
-  changed = book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 55)}, 400,
-                           Same, alerts);
+  changed = Apply(book, ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 55)}, 400, Same,
+                  alerts);
   EXPECT_EQ(changed[0].state, FlagState::kEscalated);
   EXPECT_THAT(alerts, SizeIs(1));
 
   // Nothing found for the entity any more: cleared, kept.
-  changed = book.Reconcile(ScopeOf({7}), {}, 500, Same, alerts);
+  changed = Apply(book, ScopeOf({7}), {}, 500, Same, alerts);
   ASSERT_THAT(changed, SizeIs(1));
   EXPECT_EQ(changed[0].state, FlagState::kCleared);
   EXPECT_EQ(book.Get(id)->changed_at_micros, 500);
 
   // Found again: the same flag, new again.
   alerts.clear();
-  changed = book.Reconcile(ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 600,
-                           Same, alerts);
+  changed = Apply(book, ScopeOf({7}), {MakeFinding(Pattern::kCrossForceRepeat, 7, 40)}, 600, Same,
+                  alerts);
   EXPECT_EQ(changed[0].flag_id, id);
   EXPECT_EQ(changed[0].state, FlagState::kNew);
   EXPECT_EQ(changed[0].raised_at_micros, 100);
@@ -89,25 +100,25 @@ TEST(FlagBookTest, NewUpdatedEscalatedClearedAndRaisedAgain) {
 TEST(FlagBookTest, FlagsOutsideTheScopeAreLeftAlone) {
   FlagBook book(10);
   std::vector<Flag> alerts;
-  book.Reconcile(ScopeOf({1, 2}),
-                 {MakeFinding(Pattern::kSerialPerpetrator, 1, 30),
-                  MakeFinding(Pattern::kSerialPerpetrator, 2, 30)},
-                 1, Same, alerts);
-  EXPECT_THAT(book.Reconcile(ScopeOf({2}), {MakeFinding(Pattern::kSerialPerpetrator, 2, 30)}, 2,
-                             Same, alerts),
-              IsEmpty());
+  Apply(book, ScopeOf({1, 2}),
+        {MakeFinding(Pattern::kSerialPerpetrator, 1, 30),
+         MakeFinding(Pattern::kSerialPerpetrator, 2, 30)},
+        1, Same, alerts);
+  EXPECT_THAT(
+      Apply(book, ScopeOf({2}), {MakeFinding(Pattern::kSerialPerpetrator, 2, 30)}, 2, Same, alerts),
+      IsEmpty());
   EXPECT_EQ(book.Get("F0000001")->state, FlagState::kNew);
 }
 
 TEST(FlagBookTest, AMergedEntityKeepsTheAbsorbedEntitysFlagAndDecision) {
   FlagBook book(10);
   std::vector<Flag> alerts;
-  book.Reconcile(ScopeOf({5}), {MakeFinding(Pattern::kEscalation, 5, 30)}, 1, Same, alerts);
+  Apply(book, ScopeOf({5}), {MakeFinding(Pattern::kEscalation, 5, 30)}, 1, Same, alerts);
   ASSERT_TRUE(book.Decide("F0000001", {DecisionOutcome::kAccepted, "analyst", "seen", 0}, 2).ok());
   // Entity 5 is absorbed into 3; the pass covers both.
   const auto resolve = [](EntityId id) { return id == 5 ? EntityId{3} : id; };
-  std::vector<Flag> changed = book.Reconcile(
-      ScopeOf({3, 5}), {MakeFinding(Pattern::kEscalation, 3, 30)}, 3, resolve, alerts);
+  std::vector<Flag> changed =
+      Apply(book, ScopeOf({3, 5}), {MakeFinding(Pattern::kEscalation, 3, 30)}, 3, resolve, alerts);
   ASSERT_THAT(changed, SizeIs(1));
   EXPECT_EQ(changed[0].flag_id, "F0000001");
   EXPECT_EQ(changed[0].subject.entity, 3u);
@@ -125,7 +136,7 @@ TEST(FlagBookTest, ListsByScoreWithFiltersAndPages) {
   }
   findings.push_back(MakeFinding(Pattern::kOrderBreach, 1, 35));
   findings.back().alert_forces = {"AAA", "BBB", "ZZZ"};
-  book.Reconcile(ScopeOf({1, 2, 3, 4, 5}), std::move(findings), 1, Same, alerts);
+  Apply(book, ScopeOf({1, 2, 3, 4, 5}), std::move(findings), 1, Same, alerts);
 
   FlagQuery query;
   query.page_size = 4;
@@ -176,7 +187,7 @@ TEST(FlagCodecTest, RoundTripsEveryField) {
   f.factors.push_back({"link_confidence", -4, "weakest link 0.870"});
   DetectionScope scope;
   scope.tokens = {{TokenKind::kEmail, f.subject.identifier}};
-  book.Reconcile(scope, {f}, 9, Same, alerts);
+  Apply(book, scope, {f}, 9, Same, alerts);
   ASSERT_TRUE(book.Decide("F0000001",
                           {DecisionOutcome::kNeedsInformation, "a.user", "ask force BBB", 0}, 10)
                   .ok());
@@ -194,7 +205,7 @@ TEST(FlagCodecTest, RoundTripsEveryField) {
 TEST(FlagCodecTest, DamagedBytesAreDataLoss) {
   FlagBook book(10);
   std::vector<Flag> alerts;
-  book.Reconcile(ScopeOf({1}), {MakeFinding(Pattern::kEscalation, 1, 20)}, 1, Same, alerts);
+  Apply(book, ScopeOf({1}), {MakeFinding(Pattern::kEscalation, 1, 20)}, 1, Same, alerts);
   const std::string bytes = EncodeFlag(*book.Get("F0000001"));
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
     EXPECT_EQ(DecodeFlag(bytes.substr(0, cut)).status().code(), absl::StatusCode::kDataLoss)
