@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -55,14 +56,19 @@ std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v
   return absl::StrCat("[", absl::StrJoin(quoted, ","), "]");
 }
 
+// As the export CSV spells them: "STALKING", not "OFFENCE_CODE_STALKING". Main code first.
+std::string OffenceName(v1::OffenceCode code) {
+  std::string name = v1::OffenceCode_Name(code);
+  constexpr absl::string_view kPrefix = "OFFENCE_CODE_";
+  if (absl::StartsWith(name, kPrefix)) name = name.substr(kPrefix.size());
+  return name.empty() ? absl::StrCat(static_cast<int>(code)) : name;
+}
+
 std::vector<std::string> OffenceCodes(const v1::FlagEvidence& e) {
   std::vector<std::string> codes;
-  if (e.main_offence() != v1::OFFENCE_CODE_UNSPECIFIED) {
-    codes.push_back(v1::OffenceCode_Name(e.main_offence()));
-  }
-  for (int c : e.included_offences()) {
-    codes.push_back(v1::OffenceCode_Name(static_cast<v1::OffenceCode>(c)));
-  }
+  if (e.main_offence() != v1::OFFENCE_CODE_UNSPECIFIED)
+    codes.push_back(OffenceName(e.main_offence()));
+  for (int c : e.included_offences()) codes.push_back(OffenceName(static_cast<v1::OffenceCode>(c)));
   return codes;
 }
 
