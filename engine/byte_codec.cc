@@ -68,4 +68,20 @@ absl::StatusOr<size_t> ByteReader::Count() {
   return static_cast<size_t>(*n);
 }
 
+void PutDate(ByteWriter& w, const Date& d) {
+  w.PutSignedVarint(d.year);
+  w.PutByte(static_cast<uint8_t>(d.month));
+  w.PutByte(static_cast<uint8_t>(d.day));
+}
+
+absl::StatusOr<Date> GetDate(ByteReader& r) {
+  absl::StatusOr<int64_t> year = r.SignedVarint();
+  if (!year.ok()) return year.status();
+  absl::StatusOr<uint8_t> month = r.Byte();
+  if (!month.ok()) return month.status();
+  absl::StatusOr<uint8_t> day = r.Byte();
+  if (!day.ok()) return day.status();
+  return Date{static_cast<int>(*year), *month, *day};
+}
+
 }  // namespace crossforce

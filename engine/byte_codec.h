@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/date.h"
 
 namespace crossforce {
 
@@ -42,6 +43,10 @@ class ByteReader {
  private:
   absl::string_view in_;
 };
+
+// A date as signed-varint year, month byte, day byte (an unknown date is all zero).
+void PutDate(ByteWriter& w, const Date& d);
+absl::StatusOr<Date> GetDate(ByteReader& r);
 
 }  // namespace crossforce
 

@@ -11,23 +11,6 @@ constexpr uint8_t kFormatVersion = 1;
 constexpr char kIncidentKeyTag = 'I';
 constexpr char kOrderKeyTag = 'O';
 
-void PutDate(ByteWriter& w, const Date& d) {
-  w.PutSignedVarint(d.year);
-  w.PutByte(static_cast<uint8_t>(d.month));
-  w.PutByte(static_cast<uint8_t>(d.day));
-}
-
-absl::StatusOr<Date> GetDate(ByteReader& r) {
-  Date d;
-  CF_ASSIGN_OR_RETURN(int64_t year, r.SignedVarint());
-  CF_ASSIGN_OR_RETURN(uint8_t month, r.Byte());
-  CF_ASSIGN_OR_RETURN(uint8_t day, r.Byte());
-  d.year = static_cast<int>(year);
-  d.month = month;
-  d.day = day;
-  return d;
-}
-
 void PutKey(ByteWriter& w, const RecordKey& key) {
   w.PutString(key.force_code);
   w.PutString(key.record_id);

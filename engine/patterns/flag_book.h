@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/patterns/flag.h"
+#include "engine/patterns/flag_codec.h"
 #include "engine/patterns/pattern_detector.h"
 
 namespace crossforce {
@@ -84,10 +85,6 @@ class FlagBook {
   uint64_t next_number_ = 1;
   uint64_t sequence_ = 0;
 };
-
-// The storage form of a flag. DecodeFlag: DataLoss for damaged bytes.
-std::string EncodeFlag(const Flag& flag);
-absl::StatusOr<Flag> DecodeFlag(absl::string_view bytes);
 
 }  // namespace crossforce
 
