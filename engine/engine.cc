@@ -123,7 +123,8 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   } else {
     linker->AdoptEntityIds(saved);
   }
-  std::vector<StorageWrite> writes = EntityAssignmentWrites(saved, linker->Assignment());
+  // The difference from what the store holds supersedes any unsaved incremental changes.
+  unsaved_entity_writes_ = EntityAssignmentWrites(saved, linker->Assignment());
   linker->TrackChanges(true);
   linker_ = std::move(linker);
 
@@ -137,10 +138,8 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   }
   DetectionScope everything;
   everything.everything = true;
-  std::vector<StorageWrite> flag_writes = Detect(everything);
-  writes.insert(writes.end(), std::make_move_iterator(flag_writes.begin()),
-                std::make_move_iterator(flag_writes.end()));
-  if (!writes.empty()) CF_RETURN_IF_ERROR(storage_->Commit(writes, /*sync=*/true));
+  Detect(everything);
+  CF_RETURN_IF_ERROR(SaveDerived(/*sync=*/true));
   return RelinkSummary{linker_->person_count(), linker_->Entities().size(), linker_->link_count()};
 }
 
@@ -160,7 +159,7 @@ absl::Status Engine::LoadFlags() {
   return status;
 }
 
-std::vector<StorageWrite> Engine::Detect(const DetectionScope& scope) {
+void Engine::Detect(const DetectionScope& scope) {
   const Date today = options_.today();
   std::vector<Finding> findings;
   if (scope.everything) {
@@ -177,17 +176,32 @@ std::vector<StorageWrite> Engine::Detect(const DetectionScope& scope) {
       }
     }
   }
-  std::vector<StorageWrite> writes;
   absl::MutexLock lock(&flags_mu_);
   const FlagBook::Changes changes = flags_.Reconcile(
       scope, std::move(findings), NowMicros(),
       [this](EntityId id) ABSL_NO_THREAD_SAFETY_ANALYSIS { return linker_->Resolve(id); });
-  writes.reserve(changes.changed.size());
-  for (const Flag* f : changes.changed) {
-    writes.push_back({Table::kFlags, f->flag_id, EncodeFlag(*f)});
-  }
+  for (const Flag* f : changes.changed) unsaved_flags_.insert(f->flag_id);
   alerts_.Publish(changes.alerts);
-  return writes;
+}
+
+absl::Status Engine::SaveDerived(bool sync) {
+  std::vector<StorageWrite> writes = unsaved_entity_writes_;
+  {
+    absl::MutexLock lock(&flags_mu_);
+    for (const std::string& id : unsaved_flags_) {
+      if (const Flag* f = flags_.Find(id)) writes.push_back({Table::kFlags, id, EncodeFlag(*f)});
+    }
+  }
+  if (writes.empty()) return absl::OkStatus();
+  // Entity ids and flags are derived from the records: were they lost, the next Open derives them
+  // again from the records, which are durable. So the incremental saves are not synced (they reach
+  // the log at once, and the disk with the next synced record commit) and a failure is kept for
+  // the next save rather than failing anything.
+  CF_RETURN_IF_ERROR(storage_->Commit(writes, sync));
+  unsaved_entity_writes_.clear();
+  unsaved_flags_.clear();
+  last_save_ = std::chrono::steady_clock::now();
+  return absl::OkStatus();
 }
 
 void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
@@ -216,19 +230,11 @@ void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
   }
   scope.suspects.insert(touched.begin(), touched.end());
   scope.suspects.erase(0);
-  std::vector<StorageWrite> writes = EntityChangeWrites(changes);
-  std::vector<StorageWrite> flag_writes = Detect(scope);
-  writes.insert(writes.end(), std::make_move_iterator(flag_writes.begin()),
-                std::make_move_iterator(flag_writes.end()));
-  if (writes.empty()) return;
-  // Entity ids and flags are derived from the records, so this write is not synced: it reaches the
-  // log at once (a process crash keeps it) and the disk with the next synced record commit. Were
-  // it lost with the machine, the next Open derives them again from the records, which are.
-  // A failure is reported, not fatal, for the same reason.
-  if (absl::Status status = storage_->Commit(writes, /*sync=*/false); !status.ok()) {
-    std::fprintf(stderr, "crossforce engine: saving entity ids and flags failed: %s\n",
-                 std::string(status.message()).c_str());
-  }
+  std::vector<StorageWrite> entity_writes = EntityChangeWrites(changes);
+  unsaved_entity_writes_.insert(unsaved_entity_writes_.end(),
+                                std::make_move_iterator(entity_writes.begin()),
+                                std::make_move_iterator(entity_writes.end()));
+  Detect(scope);
 }
 
 void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
@@ -268,6 +274,19 @@ void Engine::LinkingLoop() {
     {
       absl::MutexLock lock(&linker_mu_);
       ApplyBatch(batch);
+      // Flags and entity ids change with nearly every batch; saving them once the backlog is
+      // empty, or each second under sustained load, writes a busy flag once, not per batch.
+      bool idle;
+      {
+        absl::MutexLock queue_lock(&queue_mu_);
+        idle = queue_.empty();
+      }
+      if (idle || std::chrono::steady_clock::now() - last_save_ >= std::chrono::seconds(1)) {
+        if (absl::Status status = SaveDerived(/*sync=*/false); !status.ok()) {
+          std::fprintf(stderr, "crossforce engine: saving entity ids and flags failed: %s\n",
+                       std::string(status.message()).c_str());
+        }
+      }
     }
     absl::MutexLock lock(&queue_mu_);
     linked_ += batch.size();
@@ -349,6 +368,12 @@ Engine::~Engine() {
       stopping_ = true;
     }
     linking_thread_.join();
+  }
+  // What the linking thread derived but had not saved yet.
+  absl::MutexLock lock(&linker_mu_);
+  if (absl::Status status = SaveDerived(/*sync=*/true); !status.ok()) {
+    std::fprintf(stderr, "crossforce engine: saving entity ids and flags at shutdown failed: %s\n",
+                 std::string(status.message()).c_str());
   }
 }
 

@@ -4,12 +4,14 @@
 #ifndef CROSSFORCE_ENGINE_ENGINE_H_
 #define CROSSFORCE_ENGINE_ENGINE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -156,10 +158,11 @@ class Engine {
   };
   // Links a batch, updates the case graph and re-runs the rules on what it touched.
   void ApplyBatch(std::deque<PendingLink>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);
-  // Runs the rules over `scope` (everything: a full pass) and reconciles the flags. Returns the
-  // storage writes of the flags that changed, and publishes the alerts.
-  std::vector<StorageWrite> Detect(const DetectionScope& scope)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);
+  // Runs the rules over `scope` (everything: a full pass), reconciles the flags, publishes the
+  // alerts and notes the changed flags as unsaved.
+  void Detect(const DetectionScope& scope) ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);
+  // Writes the unsaved entity-id changes and flags.
+  absl::Status SaveDerived(bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);
   absl::Status LoadFlags();
 
   const EngineOptions options_;
@@ -170,6 +173,10 @@ class Engine {
   std::unique_ptr<Linker> linker_ ABSL_GUARDED_BY(linker_mu_);
   std::unique_ptr<CaseGraph> graph_ ABSL_GUARDED_BY(linker_mu_);
   const PatternDetector detector_;
+  // Derived state not yet in the store (see SaveDerived).
+  std::vector<StorageWrite> unsaved_entity_writes_ ABSL_GUARDED_BY(linker_mu_);
+  std::set<std::string> unsaved_flags_ ABSL_GUARDED_BY(linker_mu_);
+  std::chrono::steady_clock::time_point last_save_ ABSL_GUARDED_BY(linker_mu_);
 
   absl::Mutex flags_mu_;  // after linker_mu_ when both are held
   FlagBook flags_ ABSL_GUARDED_BY(flags_mu_);

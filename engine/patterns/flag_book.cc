@@ -48,7 +48,7 @@ void FlagBook::Restore(Flag flag) {
   flags_[id] = std::move(flag);
 }
 
-Flag* FlagBook::Find(const FlagSubject& subject) {
+Flag* FlagBook::FindBySubject(const FlagSubject& subject) {
   auto it = by_subject_.find(subject);
   return it == by_subject_.end() ? nullptr : &flags_.at(it->second);
 }
@@ -103,7 +103,7 @@ FlagBook::Changes FlagBook::Reconcile(const DetectionScope& scope, std::vector<F
   Changes out;
   std::set<std::string> renewed;
   for (Finding& finding : findings) {
-    Flag* flag = Find(finding.subject);
+    Flag* flag = FindBySubject(finding.subject);
     if (flag == nullptr) {
       auto adopt = adoptable.find(finding.subject);
       if (adopt != adoptable.end() && !renewed.contains(adopt->second)) {
@@ -166,6 +166,11 @@ absl::StatusOr<Flag> FlagBook::Decide(const std::string& flag_id, Decision decis
   it->second.decision = std::move(decision);
   Touch(it->second, now_micros);
   return it->second;
+}
+
+const Flag* FlagBook::Find(const std::string& flag_id) const {
+  auto it = flags_.find(flag_id);
+  return it == flags_.end() ? nullptr : &it->second;
 }
 
 absl::StatusOr<Flag> FlagBook::Get(const std::string& flag_id) const {

@@ -67,6 +67,8 @@ class FlagBook {
   absl::StatusOr<Flag> Decide(const std::string& flag_id, Decision decision, int64_t now_micros);
 
   absl::StatusOr<Flag> Get(const std::string& flag_id) const;
+  // The flag itself, valid until the book next changes; nullptr for an unknown id.
+  const Flag* Find(const std::string& flag_id) const;
   // InvalidArgument for a malformed page token.
   absl::StatusOr<FlagPage> List(const FlagQuery& query) const;
   // Flags (not cleared) whose subject or evidence involves `entity`.
@@ -76,7 +78,7 @@ class FlagBook {
   uint64_t sequence() const { return sequence_; }
 
  private:
-  Flag* Find(const FlagSubject& subject);
+  Flag* FindBySubject(const FlagSubject& subject);
   void Touch(Flag& flag, int64_t now_micros);
 
   const int escalated_score_step_;
