@@ -23,6 +23,8 @@ def generate_stubs(out_dir):
     protos = [
         (PROTO_DIR, "crossforce/v1/records.proto"),
         (PROTO_DIR, "crossforce/v1/ingest_service.proto"),
+        (PROTO_DIR, "crossforce/v1/linkage_service.proto"),
+        (PROTO_DIR, "crossforce/v1/flag_service.proto"),
         (GRPC_PROTO_DIR + "/grpc/health/v1", "health.proto"),
         (GRPC_PROTO_DIR + "/grpc/reflection/v1alpha", "reflection.proto"),
     ]
@@ -33,6 +35,36 @@ def generate_stubs(out_dir):
              os.path.join(include, proto)],
             check=True)
     sys.path.insert(0, out_dir)
+
+
+def make_identity(seed):
+    from crossforce.v1 import records_pb2 as rec
+    ident = rec.AnonymisedIdentity(schema_id="crossforce-person-v1",
+                                   key_fingerprint=bytes(range(16)), sex=rec.SEX_FEMALE)
+    ident.tokens.add(kind=rec.TOKEN_KIND_PHONE, token=bytes([seed]) * 32)
+    for field, size in [(rec.ENCODED_FIELD_GIVEN_NAME, 64),
+                        (rec.ENCODED_FIELD_FAMILY_NAME, 64),
+                        (rec.ENCODED_FIELD_RECORD, 128)]:
+        ident.encodings.add(field=field, bloom_filter=bytes([seed]) * size)
+    return ident
+
+
+def make_incident(force, record_id, suspect_seed, victim_seed, month=6):
+    """An incident of `force`: suspect and victim identities are the same for the same seeds."""
+    from crossforce.v1 import records_pb2 as rec
+    x = rec.IncidentRecord(version=1, main_offence=rec.OFFENCE_CODE_HARASSMENT,
+                           location_district="M1", handling_code=rec.HANDLING_CODE_C)
+    x.key.force_code = force
+    x.key.record_id = record_id
+    x.offence_date.year, x.offence_date.month, x.offence_date.day = 2025, month, 1
+    x.review_date.year, x.review_date.month, x.review_date.day = 2031, 6, 1
+    x.included_offences.append(rec.OFFENCE_CODE_STALKING)
+    x.behaviours.extend([rec.BEHAVIOUR_LOITERING, rec.BEHAVIOUR_ONLINE_CONTACT])
+    x.parties.add(role=rec.PARTY_ROLE_SUSPECT, nominal_ref="P-%d" % suspect_seed,
+                  identity=make_identity(suspect_seed))
+    x.parties.add(role=rec.PARTY_ROLE_VICTIM, nominal_ref="P-%d" % victim_seed,
+                  identity=make_identity(victim_seed))
+    return rec.Record(incident=x)
 
 
 class ForeignClientTest(unittest.TestCase):
@@ -91,29 +123,7 @@ class ForeignClientTest(unittest.TestCase):
         from crossforce.v1 import records_pb2 as rec
         stub = svc_grpc.IngestServiceStub(self.channel)
 
-        def identity(seed):
-            ident = rec.AnonymisedIdentity(schema_id="crossforce-person-v1",
-                                           key_fingerprint=bytes(range(16)), sex=rec.SEX_FEMALE)
-            ident.tokens.add(kind=rec.TOKEN_KIND_PHONE, token=bytes([seed]) * 32)
-            for field, size in [(rec.ENCODED_FIELD_GIVEN_NAME, 64),
-                                (rec.ENCODED_FIELD_FAMILY_NAME, 64),
-                                (rec.ENCODED_FIELD_RECORD, 128)]:
-                ident.encodings.add(field=field, bloom_filter=bytes([seed]) * size)
-            return ident
-
-        def incident(record_id):
-            x = rec.IncidentRecord(version=1, main_offence=rec.OFFENCE_CODE_HARASSMENT,
-                                   location_district="M1", handling_code=rec.HANDLING_CODE_C)
-            x.key.force_code = "GMP"
-            x.key.record_id = record_id
-            x.offence_date.year, x.offence_date.month, x.offence_date.day = 2025, 6, 1
-            x.review_date.year, x.review_date.month, x.review_date.day = 2031, 6, 1
-            x.included_offences.append(rec.OFFENCE_CODE_STALKING)
-            x.behaviours.extend([rec.BEHAVIOUR_LOITERING, rec.BEHAVIOUR_ONLINE_CONTACT])
-            x.parties.add(role=rec.PARTY_ROLE_SUSPECT, nominal_ref="P-1", identity=identity(1))
-            x.parties.add(role=rec.PARTY_ROLE_VICTIM, nominal_ref="P-2", identity=identity(2))
-            return rec.Record(incident=x)
-
+        incident = lambda record_id: make_incident("GMP", record_id, 1, 2)
         bad = incident("PY-2")
         bad.incident.behaviours.append(99)  # a number no version of the contract defines
         batch = svc.StreamIngestRequest(records=[incident("PY-1"), bad])
@@ -127,6 +137,40 @@ class ForeignClientTest(unittest.TestCase):
             kind=rec.RECORD_KIND_INCIDENT, key=rec.RecordKey(force_code="GMP", record_id="PY-1")),
             timeout=10)
         self.assertEqual(got.record, incident("PY-1"))
+
+    def test_flags_and_watch_from_python(self):
+        from crossforce.v1 import flag_service_pb2 as flags
+        from crossforce.v1 import flag_service_pb2_grpc as flags_grpc
+        from crossforce.v1 import ingest_service_pb2 as svc
+        from crossforce.v1 import ingest_service_pb2_grpc as svc_grpc
+        ingest = svc_grpc.IngestServiceStub(self.channel)
+        stub = flags_grpc.FlagServiceStub(self.channel)
+        # Subscribe first; the call is live once its initial metadata has arrived.
+        watch = stub.WatchFlags(flags.WatchFlagsRequest(force_code="WMP"), timeout=30)
+        watch.initial_metadata()
+        reply = ingest.BatchUpsertRecords(svc.BatchUpsertRecordsRequest(records=[
+            make_incident("WMP", "WMP-1", 50, 51, month=3),
+            make_incident("WYP", "WYP-1", 50, 51, month=5)]), timeout=30)
+        self.assertEqual(reply.counts.created, 2)
+        alert = next(watch)
+        self.assertIn("WMP", alert.flag.forces)
+        self.assertEqual(alert.flag.state, flags.FLAG_NEW)
+        watch.cancel()
+
+        listed = stub.ListFlags(flags.ListFlagsRequest(pattern=flags.CROSS_FORCE_REPEAT),
+                                timeout=10)
+        cross = [f for f in listed.flags if list(f.forces) == ["WMP", "WYP"]]
+        self.assertEqual(len(cross), 1)
+        flag = cross[0]
+        self.assertEqual([e.record.record_id for e in flag.evidence], ["WMP-1", "WYP-1"])
+        self.assertEqual(flag.score, sum(f.points for f in flag.factors))
+        decided = stub.RecordDecision(flags.RecordDecisionRequest(
+            flag_id=flag.flag_id, outcome=flags.ACCEPTED, user="py.analyst", reason="checked"),
+            timeout=10)
+        self.assertEqual(decided.decision.user, "py.analyst")
+        profile = stub.GetEntityProfile(
+            flags.GetEntityProfileRequest(entity_id=flag.entity_id), timeout=10)
+        self.assertEqual(len(profile.records), 2)
 
     def test_zz_sigterm_stops_cleanly(self):
         self.server.send_signal(signal.SIGTERM)
