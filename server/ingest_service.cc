@@ -212,6 +212,7 @@ grpc::Status IngestServiceImpl::GetStats(grpc::ServerContext* context,
   }
   response->set_data_dir_bytes(stats.disk_bytes);
   response->set_linking_backlog(stats.linking_backlog);
+  response->set_flags(stats.flags);
   *response->mutable_start_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(info_.start_unix_micros);
   response->set_server_version(info_.version);

@@ -428,10 +428,7 @@ int Stats(const Flags& flags) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   v1::GetStatsResponse stats;
   const grpc::Status status = stub->GetStats(&context, v1::GetStatsRequest(), &stats);
-  if (!status.ok()) {
-    return Fail(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                             absl::StrCat("hub: ", status.error_message())));
-  }
+  if (!status.ok()) return HubError(status);
   std::printf("hub %s: %llu incidents, %llu orders, %llu tombstones; schema %s, key %s\n",
               stats.server_version().c_str(), static_cast<unsigned long long>(stats.incidents()),
               static_cast<unsigned long long>(stats.orders()),
@@ -445,6 +442,8 @@ int Stats(const Flags& flags) {
                 static_cast<unsigned long long>(f.orders()),
                 static_cast<unsigned long long>(f.tombstones()));
   }
+  std::printf("flags %llu; linking backlog %llu\n", static_cast<unsigned long long>(stats.flags()),
+              static_cast<unsigned long long>(stats.linking_backlog()));
   return kExitOk;
 }
 
