@@ -87,6 +87,11 @@ TEST_F(FlagServiceTest, ListsFlagsFilteredAndPaged) {
   request = v1::ListFlagsRequest();
   request.set_min_score(100);
   EXPECT_THAT(List(request), SizeIs(0));
+
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(
+      server_.stub().GetStats(TestServer::Context().get(), v1::GetStatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.flags(), List(v1::ListFlagsRequest()).size());
 }
 
 TEST_F(FlagServiceTest, RejectsBadArguments) {
