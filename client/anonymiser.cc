@@ -29,6 +29,7 @@ const std::vector<SchemaField>& PersonSchemaFields() {
       {v1::ENCODED_FIELD_FAMILY_NAME, 512, 100, 150},
       {v1::ENCODED_FIELD_DATE_OF_BIRTH, 256, 60, 100},
       {v1::ENCODED_FIELD_POSTCODE, 256, 50, 60},
+      {v1::ENCODED_FIELD_ADDRESS, 512, 60, 0},
   };
   return *kFields;
 }
@@ -48,6 +49,8 @@ std::string Anonymiser::FieldValue(const PersonIdentifiers& person, v1::EncodedF
       compact.erase(std::remove(compact.begin(), compact.end(), ' '), compact.end());
       return compact;
     }
+    case v1::ENCODED_FIELD_ADDRESS:
+      return person.address;
     default:
       return std::string();
   }
@@ -75,6 +78,7 @@ std::vector<std::pair<std::string, std::string>> ClkhashFieldKeys(
 std::string ClkhashSchemaJson() {
   std::string features;
   for (const SchemaField& f : PersonSchemaFields()) {
+    if (f.record_bits_per_feature == 0) continue;
     std::string name = v1::EncodedField_Name(f.field).substr(strlen("ENCODED_FIELD_"));
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     absl::StrAppend(&features, features.empty() ? "" : ",\n", "    {\"identifier\": \"", name,
@@ -98,8 +102,11 @@ Anonymiser::Anonymiser(const LinkageKey& key) : fingerprint_(key.Fingerprint()) 
         KeyedHash::Algorithm::kSha256,
         key.DeriveKey(absl::StrCat("token/", v1::TokenKind_Name(kind))));
   }
+  size_t record_fields = 0;
+  for (const SchemaField& f : PersonSchemaFields()) record_fields += f.record_bits_per_feature > 0;
   const std::vector<std::pair<std::string, std::string>> clk_keys =
-      ClkhashFieldKeys(ClkhashMasterSecrets(key), PersonSchemaFields().size());
+      ClkhashFieldKeys(ClkhashMasterSecrets(key), record_fields);
+  size_t record_index = 0;
   for (size_t i = 0; i < PersonSchemaFields().size(); ++i) {
     const SchemaField& f = PersonSchemaFields()[i];
     const std::string name = v1::EncodedField_Name(f.field);
@@ -109,8 +116,13 @@ Anonymiser::Anonymiser(const LinkageKey& key) : fingerprint_(key.Fingerprint()) 
         BloomFieldSpec{2, f.filter_bits_per_feature, true},
         key.DeriveKey(absl::StrCat("bloom/field/", name, "/sha1"), 64),
         key.DeriveKey(absl::StrCat("bloom/field/", name, "/md5"), 64)));
+    if (f.record_bits_per_feature == 0) {
+      record_encoders_.push_back(nullptr);
+      continue;
+    }
+    const auto& [sha1_key, md5_key] = clk_keys[record_index++];
     record_encoders_.push_back(std::make_unique<BloomFieldEncoder>(
-        BloomFieldSpec{2, f.record_bits_per_feature, true}, clk_keys[i].first, clk_keys[i].second));
+        BloomFieldSpec{2, f.record_bits_per_feature, true}, sha1_key, md5_key));
   }
 }
 
@@ -164,6 +176,7 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
   if (person.postcode.has_value()) {
     AddToken(v1::TOKEN_KIND_POSTCODE_OUTWARD, person.postcode->outward, &out);
   }
+  AddToken(v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC, Soundex(StreetName(person.address)), &out);
 
   std::string record_filter(kRecordFilterBits / 8, '\0');
   bool any_fuzzy = false;
@@ -177,7 +190,7 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
     v1::FieldEncoding* encoding = out.add_encodings();
     encoding->set_field(fields[i].field);
     encoding->set_bloom_filter(std::move(filter));
-    record_encoders_[i]->Encode(value, &record_filter);
+    if (record_encoders_[i] != nullptr) record_encoders_[i]->Encode(value, &record_filter);
   }
   if (any_fuzzy) {
     v1::FieldEncoding* encoding = out.add_encodings();

@@ -26,6 +26,7 @@ struct PersonIdentifiers {
   std::string family_name;  // NormaliseName
   std::optional<CivilDate> date_of_birth;
   std::optional<Postcode> postcode;
+  std::string address;  // NormaliseAddress
   v1::Sex sex = v1::SEX_UNSPECIFIED;
   std::string pnc_id;                 // NormalisePncId
   std::vector<std::string> phones;    // E.164
@@ -38,7 +39,8 @@ struct SchemaField {
   v1::EncodedField field;
   uint32_t filter_bits;         // length of the field's own filter
   int filter_bits_per_feature;  // bit positions per value in its own filter
-  int record_bits_per_feature;  // bit positions per value in the 1024-bit record filter
+  int record_bits_per_feature;  // bit positions per value in the 1024-bit record filter; 0: not in
+                                // it (the record filter keeps clkhash's field list)
 };
 
 // The fields of crossforce-person-v1 (the hub checks the same lengths).
@@ -79,7 +81,7 @@ class Anonymiser {
   const std::string fingerprint_;
   std::vector<std::unique_ptr<KeyedHash>> token_hashes_;             // by TokenKind
   std::vector<std::unique_ptr<BloomFieldEncoder>> field_encoders_;   // per schema field
-  std::vector<std::unique_ptr<BloomFieldEncoder>> record_encoders_;  // per schema field
+  std::vector<std::unique_ptr<BloomFieldEncoder>> record_encoders_;  // per schema field; null: none
 };
 
 }  // namespace crossforce::client

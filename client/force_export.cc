@@ -23,8 +23,9 @@ const std::vector<std::string> kIncidentRequired = {
     "victim_ref",          "victim_given_name", "victim_family_name", "victim_dob",
     "victim_postcode",     "victim_phone",      "victim_email"};
 const std::vector<std::string> kIncidentOptional = {
-    "included_offence_codes", "domestic_abuse", "reported_date", "outcome",
-    "handling_code",          "review_date",    "record_version"};
+    "included_offence_codes", "domestic_abuse", "reported_date",  "outcome",
+    "handling_code",          "review_date",    "record_version", "suspect_address",
+    "victim_address"};
 const std::vector<std::string> kOrderRequired = {"force_code",
                                                  "order_id",
                                                  "order_type",
@@ -47,7 +48,8 @@ const std::vector<std::string> kOrderRequired = {"force_code",
                                                  "protected_postcode",
                                                  "protected_phone",
                                                  "protected_email"};
-const std::vector<std::string> kOrderOptional = {"review_date", "record_version"};
+const std::vector<std::string> kOrderOptional = {"review_date", "record_version", "subject_address",
+                                                 "protected_address"};
 
 // Retention review when the export gives none: seven years after the offence or order start.
 constexpr int kDefaultReviewYears = 7;
@@ -181,6 +183,7 @@ PersonIdentifiers ReadPerson(Row& row, const std::string& prefix) {
   p.family_name = NormaliseName(row.Get(prefix + "family_name"));
   p.date_of_birth = OptionalDate(row, prefix + "dob");
   p.postcode = OptionalField<Postcode>(row, prefix + "postcode", &NormalisePostcode);
+  p.address = NormaliseAddress(row.Get(prefix + "address"));
   p.sex = ParseSex(row, prefix + "sex");
   if (auto pnc = OptionalField<std::string>(row, prefix + "pnc", &NormalisePncId)) p.pnc_id = *pnc;
   if (auto phone = OptionalField<std::string>(row, prefix + "phone", &NormalisePhone)) {
@@ -197,8 +200,8 @@ PersonIdentifiers ReadPerson(Row& row, const std::string& prefix) {
 
 bool HasAnyIdentifier(const PersonIdentifiers& p) {
   return !p.given_name.empty() || !p.family_name.empty() || p.date_of_birth.has_value() ||
-         p.postcode.has_value() || !p.pnc_id.empty() || !p.phones.empty() || !p.emails.empty() ||
-         !p.vehicles.empty();
+         p.postcode.has_value() || !p.address.empty() || !p.pnc_id.empty() || !p.phones.empty() ||
+         !p.emails.empty() || !p.vehicles.empty();
 }
 
 // The party for the `prefix` person of the row, or nullopt when the row names none.

@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace crossforce::client {
@@ -212,6 +214,48 @@ std::string NormaliseName(absl::string_view raw) {
     }
   }
   return out;
+}
+
+std::string NormaliseAddress(absl::string_view raw) {
+  static const auto* const kStreetTypes = new absl::flat_hash_map<std::string, std::string>{
+      {"ST", "STREET"},   {"RD", "ROAD"},       {"AVE", "AVENUE"},    {"AV", "AVENUE"},
+      {"LN", "LANE"},     {"DR", "DRIVE"},      {"CRES", "CRESCENT"}, {"CR", "CRESCENT"},
+      {"CT", "COURT"},    {"PL", "PLACE"},      {"SQ", "SQUARE"},     {"TCE", "TERRACE"},
+      {"TER", "TERRACE"}, {"GDNS", "GARDENS"},  {"GR", "GROVE"},      {"CL", "CLOSE"},
+      {"PDE", "PARADE"},  {"HWY", "HIGHWAY"},   {"CIR", "CIRCUIT"},   {"CCT", "CIRCUIT"},
+      {"FLT", "FLAT"},    {"APT", "APARTMENT"}, {"MT", "MOUNT"},      {"STH", "SOUTH"},
+      {"NTH", "NORTH"}};
+  const std::string ascii = FoldToAscii(raw);
+  std::vector<std::string> words;
+  std::string word;
+  const auto flush = [&] {
+    if (word.empty()) return;
+    auto it = kStreetTypes->find(word);
+    words.push_back(it == kStreetTypes->end() ? word : it->second);
+    word.clear();
+  };
+  for (char c : ascii) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      word.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    } else if (c != '\'' && c != '`') {
+      flush();
+    }
+  }
+  flush();
+  return absl::StrJoin(words, " ");
+}
+
+std::string StreetName(absl::string_view normalised_address) {
+  static const auto* const kNotStreetNames = new absl::flat_hash_set<std::string>{
+      "FLAT",  "APARTMENT", "UNIT",   "STREET",  "ROAD",    "AVENUE",  "LANE",
+      "DRIVE", "CRESCENT",  "COURT",  "PLACE",   "SQUARE",  "TERRACE", "GARDENS",
+      "GROVE", "CLOSE",     "PARADE", "HIGHWAY", "CIRCUIT", "THE"};
+  for (absl::string_view word : absl::StrSplit(normalised_address, ' ', absl::SkipEmpty())) {
+    if (word.size() < 2 || absl::ascii_isdigit(static_cast<unsigned char>(word[0]))) continue;
+    if (kNotStreetNames->contains(word)) continue;
+    return std::string(word);
+  }
+  return "";
 }
 
 std::string CanonicalGivenName(absl::string_view normalised) {

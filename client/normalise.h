@@ -34,6 +34,14 @@ std::string FoldToAscii(absl::string_view utf8);
 // collapse, no spaces at the ends. Empty when nothing is left.
 std::string NormaliseName(absl::string_view raw);
 
+// A street address in one normal form: folded to ASCII, upper case, punctuation as single spaces,
+// house numbers kept, and the common street-type abbreviations written out ("12a High St." and
+// "12A HIGH STREET" are the same). Empty when nothing is left.
+std::string NormaliseAddress(absl::string_view raw);
+// The street name of a normalised address: its first word that is neither a number nor a
+// street type or flat designation ("12A HIGH STREET" -> "HIGH"); empty when there is none.
+std::string StreetName(absl::string_view normalised_address);
+
 // The canonical given name for a normalised one: common English nicknames map to their formal name
 // (BOB -> ROBERT, PEGGY -> MARGARET); other names map to themselves. Only the first word is mapped.
 std::string CanonicalGivenName(absl::string_view normalised);

@@ -13,7 +13,8 @@ const std::vector<EncodingSchema>& Registry() {
         {EncodedField::kFamilyName, 512},
         {EncodedField::kDateOfBirth, 256},
         {EncodedField::kPostcode, 256},
-        {EncodedField::kRecord, 1024}}},
+        {EncodedField::kRecord, 1024},
+        {EncodedField::kAddress, 512}}},
   };
   return *kSchemas;
 }

@@ -95,13 +95,14 @@ absl::string_view Name(TokenKind kind) {
       "given_name_canonical",
       "postcode_outward",
       "date_of_birth_day_month_sorted",
-      "names_sorted"};
+      "names_sorted",
+      "address_street_phonetic"};
   return Lookup(kNames, kind);
 }
 
 absl::string_view Name(EncodedField field) {
   static constexpr std::array<absl::string_view, kMaxEncodedField + 1> kNames = {
-      "", "given_name", "family_name", "date_of_birth", "postcode", "record"};
+      "", "given_name", "family_name", "date_of_birth", "postcode", "record", "address"};
   return Lookup(kNames, field);
 }
 

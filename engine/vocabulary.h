@@ -83,8 +83,9 @@ enum class TokenKind : uint8_t {
   kPostcodeOutward = 11,
   kDateOfBirthDayMonthSorted = 12,
   kNamesSorted = 13,
+  kAddressStreetPhonetic = 14,
 };
-inline constexpr int kMaxTokenKind = 13;
+inline constexpr int kMaxTokenKind = 14;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,
@@ -92,8 +93,9 @@ enum class EncodedField : uint8_t {
   kDateOfBirth = 3,
   kPostcode = 4,
   kRecord = 5,
+  kAddress = 6,
 };
-inline constexpr int kMaxEncodedField = 5;
+inline constexpr int kMaxEncodedField = 6;
 
 enum class OrderType : uint8_t {
   kStalkingProtectionOrder = 1,

@@ -46,6 +46,7 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
     {TokenKind::kGivenNameCanonical, TokenKind::kFamilyNamePhonetic},
     {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear},
     {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward},
+    {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic},
 };
 
 std::vector<std::string> Linker::TokenBlockKeys(const PersonRecord& p) const {

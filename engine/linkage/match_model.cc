@@ -69,9 +69,9 @@ void SetLevel(const MatchModel& model, Comparison c, int level, const std::strin
 }  // namespace
 
 absl::string_view ComparisonName(Comparison c) {
-  static constexpr absl::string_view kNames[] = {"given_name", "family_name", "date_of_birth",
-                                                 "postcode",   "pnc_id",      "phone",
-                                                 "email",      "vehicle",     "sex"};
+  static constexpr absl::string_view kNames[] = {
+      "given_name", "family_name", "date_of_birth", "postcode", "pnc_id",
+      "phone",      "email",       "vehicle",       "sex",      "address"};
   return kNames[static_cast<int>(c)];
 }
 
@@ -99,6 +99,12 @@ MatchModel MatchModel::Default() {
   set(Comparison::kEmail, {{"an address shared", 0.55, 1e-5}, {"none shared", 0.45, 0.99999}});
   set(Comparison::kVehicle, {{"a vehicle shared", 0.45, 1e-4}, {"none shared", 0.55, 0.9999}});
   set(Comparison::kSex, {{"same", 0.97, 0.5}, {"different", 0.03, 0.5}});
+  // Addresses change (people move) and are written many ways: a close match is strong evidence,
+  // a difference weak.
+  set(Comparison::kAddress, {{"dice>=0.90", 0.55, 0.0005},
+                             {"dice>=0.75", 0.15, 0.002},
+                             {"dice>=0.55", 0.10, 0.02},
+                             {"different", 0.20, 0.9775}});
   return m;
 }
 
@@ -182,6 +188,20 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared s = SharedTokens(a, b, kind);
     SetLevel(model, comparison, s.both_present ? (s.agree ? 0 : 1) : -1, nullptr, kind,
              out[static_cast<int>(comparison)]);
+  }
+  {  // address: filter similarity
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kAddress)];
+    const std::string& fa = a.filter(EncodedField::kAddress);
+    const std::string& fb = b.filter(EncodedField::kAddress);
+    int level = -1;
+    if (!fa.empty() && !fb.empty()) {
+      o.similarity = Dice(fa, fb);
+      level = o.similarity >= kDiceSame      ? 0
+              : o.similarity >= kDiceClose   ? 1
+              : o.similarity >= kDiceSimilar ? 2
+                                             : 3;
+    }
+    SetLevel(model, Comparison::kAddress, level, nullptr, TokenKind::kPncId, o);
   }
   {
     const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;

@@ -28,8 +28,9 @@ enum class Comparison {
   kEmail,
   kVehicle,
   kSex,
+  kAddress,
 };
-inline constexpr int kComparisonCount = 9;
+inline constexpr int kComparisonCount = 10;
 
 struct ComparisonLevel {
   std::string name;  // e.g. "dice>=0.90", "day/month swapped"

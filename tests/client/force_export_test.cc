@@ -76,6 +76,33 @@ TEST_F(ForceExportTest, GroupsRowsIntoIncidentsWithDistinctParties) {
   EXPECT_EQ(i2.offence_date().month(), 4);
 }
 
+TEST_F(ForceExportTest, OptionalAddressesAreEncodedNeverSent) {
+  absl::StatusOr<ParsedExport> parsed = Read(absl::StrCat(
+      kHeader, ",suspect_address,victim_address\n",
+      "WYP,I1,2024-03-01,STALKING,following,LS6,S1,Bob,Smith,01/02/1980,M,,,,,,V1,Ann,Jones,,,,,,"
+      "3,\"12a Wharfedale St., Headingley\",\n"));
+  ASSERT_THAT(parsed, IsOk());
+  ASSERT_EQ(parsed->entries.size(), 1u);
+  const v1::IncidentRecord& incident = parsed->entries[0].record().incident();
+  const v1::AnonymisedIdentity& suspect = incident.parties(0).identity();
+  bool filter = false, street = false;
+  for (const v1::FieldEncoding& e : suspect.encodings()) {
+    if (e.field() == v1::ENCODED_FIELD_ADDRESS) filter = e.bloom_filter().size() == 64;
+  }
+  for (const v1::IdentifierToken& t : suspect.tokens()) {
+    street = street || t.kind() == v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC;
+  }
+  EXPECT_TRUE(filter) << "a 512-bit address filter";
+  EXPECT_TRUE(street) << "a keyed street-name token";
+  for (const v1::FieldEncoding& e : incident.parties(1).identity().encodings()) {
+    EXPECT_NE(e.field(), v1::ENCODED_FIELD_ADDRESS) << "no address recorded for the victim";
+  }
+  const std::string wire = parsed->entries[0].SerializeAsString();
+  for (const char* raw : {"Wharfedale", "WHARFEDALE", "Headingley", "HEADINGLEY", "W634"}) {
+    EXPECT_EQ(wire.find(raw), std::string::npos) << raw;
+  }
+}
+
 TEST_F(ForceExportTest, BadRowsAreRejectedWithLineColumnAndReasonOthersKept) {
   absl::StatusOr<ParsedExport> parsed = Read(absl::StrCat(
       kHeader, "\n", "WYP,I1,2024-03-01,STALKING,,,S1,Bob,Smith,,,,,,,,,,,,,,,,\n",

@@ -34,6 +34,17 @@ TEST(NormaliseTest, NamesFoldCaseAccentsPunctuation) {
   EXPECT_EQ(NormaliseName("123"), "");
 }
 
+TEST(NormaliseTest, AddressesHaveOneWrittenForm) {
+  EXPECT_EQ(NormaliseAddress("12a High St., Headingley"), "12A HIGH STREET HEADINGLEY");
+  EXPECT_EQ(NormaliseAddress("12A HIGH STREET  headingley"), "12A HIGH STREET HEADINGLEY");
+  EXPECT_EQ(NormaliseAddress("Flat 3, 7 Côte Rd"), "FLAT 3 7 COTE ROAD");
+  EXPECT_EQ(NormaliseAddress(" ,. "), "");
+  EXPECT_EQ(StreetName("FLAT 3 7 COTE ROAD"), "COTE");
+  EXPECT_EQ(StreetName("12A HIGH STREET HEADINGLEY"), "HIGH");
+  EXPECT_EQ(StreetName("THE GROVE"), "");
+  EXPECT_EQ(StreetName(""), "");
+}
+
 TEST(NormaliseTest, NicknamesMapToCanonicalNames) {
   EXPECT_EQ(CanonicalGivenName("BOB"), "ROBERT");
   EXPECT_EQ(CanonicalGivenName("ROBERT"), "ROBERT");

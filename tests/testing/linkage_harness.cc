@@ -21,6 +21,7 @@ PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) 
       p.postcode = client::Postcode{raw.postcode, raw.postcode};
     }
   }
+  p.address = client::NormaliseAddress(raw.address);
   if (auto phone = client::NormalisePhone(raw.phone); phone.ok()) p.phones.push_back(*phone);
   if (auto email = client::NormaliseEmail(raw.email); email.ok()) p.emails.push_back(*email);
   if (raw.sex == "m" || raw.sex == "M" || raw.sex == "male") p.sex = v1::SEX_MALE;
