@@ -24,6 +24,24 @@ absl::Status ValidateOptions(const EngineOptions& options) {
   }
   if (options.max_parties == 0) return absl::InvalidArgumentError("max_parties must be positive");
   if (!options.today) return absl::InvalidArgumentError("a clock (today) is required");
+  const PatternOptions& p = options.patterns;
+  for (const auto& [name, value] :
+       {std::pair<const char*, int>{"lookback_days", p.lookback_days},
+        {"cross_force_min_forces", p.cross_force_min_forces},
+        {"serial_min_victims", p.serial_min_victims},
+        {"pursuit_min_forces", p.pursuit_min_forces},
+        {"hidden_window_days", p.hidden_window_days},
+        {"hidden_min_incidents", p.hidden_min_incidents},
+        {"episode_gap_days", p.episode_gap_days},
+        {"escalation_recent_days", p.escalation_recent_days},
+        {"escalation_previous_days", p.escalation_previous_days},
+        {"shared_identifier_min_forces", p.shared_identifier_min_forces},
+        {"escalated_score_step", p.escalated_score_step}}) {
+    if (value < 1) return absl::InvalidArgumentError(absl::StrCat(name, " must be at least 1"));
+  }
+  if (!(p.escalation_rate_ratio > 0)) {
+    return absl::InvalidArgumentError("escalation_rate_ratio must be positive");
+  }
   return absl::OkStatus();
 }
 

@@ -31,6 +31,20 @@ ABSL_FLAG(int, max_threads, 64, "request threads (bounds concurrent calls)");
 ABSL_FLAG(int, shutdown_grace_seconds, 30, "how long in-flight calls may run on after SIGTERM");
 ABSL_FLAG(bool, compression, true, "compress the store's blocks");
 
+// Pattern rules (README "Patterns and flags"); the defaults are the documented ones.
+ABSL_FLAG(int, lookback_days, 3653, "rules count stalking-type incidents of this many days");
+ABSL_FLAG(int, cross_force_min_forces, 2, "CROSS_FORCE_REPEAT: forces recording the suspect");
+ABSL_FLAG(int, serial_min_victims, 3, "SERIAL_PERPETRATOR: distinct victims");
+ABSL_FLAG(int, pursuit_min_forces, 2, "VICTIM_PURSUIT: forces recording the pair");
+ABSL_FLAG(int, hidden_window_days, 365, "HIDDEN_COURSE_OF_CONDUCT: window in days");
+ABSL_FLAG(int, hidden_min_incidents, 2, "HIDDEN_COURSE_OF_CONDUCT: incidents in the window");
+ABSL_FLAG(int, episode_gap_days, 90, "ESCALATION: a longer gap starts a new episode");
+ABSL_FLAG(int, escalation_recent_days, 30, "ESCALATION: the recent period");
+ABSL_FLAG(int, escalation_previous_days, 90, "ESCALATION: the period it is compared with");
+ABSL_FLAG(double, escalation_rate_ratio, 2.0, "ESCALATION: recent rate over previous rate");
+ABSL_FLAG(int, shared_identifier_min_forces, 2, "SHARED_IDENTIFIER: forces holding the token");
+ABSL_FLAG(int, escalated_score_step, 10, "a flag whose score rises this much is escalated");
+
 namespace {
 
 // Fills options from flags; an error message when a flag is malformed.
@@ -54,6 +68,19 @@ std::string OptionsFromFlags(crossforce::ServerOptions* options) {
   options->limits.max_records_per_stream = absl::GetFlag(FLAGS_max_records_per_stream);
   options->max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options->max_threads = absl::GetFlag(FLAGS_max_threads);
+  crossforce::PatternOptions& p = options->engine.patterns;
+  p.lookback_days = absl::GetFlag(FLAGS_lookback_days);
+  p.cross_force_min_forces = absl::GetFlag(FLAGS_cross_force_min_forces);
+  p.serial_min_victims = absl::GetFlag(FLAGS_serial_min_victims);
+  p.pursuit_min_forces = absl::GetFlag(FLAGS_pursuit_min_forces);
+  p.hidden_window_days = absl::GetFlag(FLAGS_hidden_window_days);
+  p.hidden_min_incidents = absl::GetFlag(FLAGS_hidden_min_incidents);
+  p.episode_gap_days = absl::GetFlag(FLAGS_episode_gap_days);
+  p.escalation_recent_days = absl::GetFlag(FLAGS_escalation_recent_days);
+  p.escalation_previous_days = absl::GetFlag(FLAGS_escalation_previous_days);
+  p.escalation_rate_ratio = absl::GetFlag(FLAGS_escalation_rate_ratio);
+  p.shared_identifier_min_forces = absl::GetFlag(FLAGS_shared_identifier_min_forces);
+  p.escalated_score_step = absl::GetFlag(FLAGS_escalated_score_step);
   return "";
 }
 

@@ -21,14 +21,20 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-std::unique_ptr<Engine> OpenEngine(const TempDir& dir) {
+EngineOptions Options(const TempDir& dir) {
   EngineOptions options;
   options.data_dir = dir.Sub("db");
   options.today = [] { return Date{2026, 11, 28}; };
+  return options;
+}
+
+std::unique_ptr<Engine> OpenEngine(const TempDir& dir, EngineOptions options) {
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options);
   EXPECT_THAT(engine, IsOk());
   return engine.ok() ? std::move(*engine) : nullptr;
 }
+
+std::unique_ptr<Engine> OpenEngine(const TempDir& dir) { return OpenEngine(dir, Options(dir)); }
 
 void Ingest(Engine& engine, std::vector<Record> records) {
   absl::StatusOr<std::vector<WriteResult>> results = engine.Ingest(std::move(records));
@@ -149,6 +155,27 @@ TEST(EngineFlagsTest, IncidentInsideAnOrderIsABreachAlertingTheIssuingForce) {
   ASSERT_TRUE(flags.contains(Pattern::kOrderBreach));
   EXPECT_THAT(flags[Pattern::kOrderBreach].alert_forces, ElementsAre("AAA", "CCC"));
   EXPECT_FALSE(flags.contains(Pattern::kCrossForceRepeat));  // an order is not an incident
+}
+
+}  // namespace
+}  // namespace crossforce
+
+namespace crossforce {
+namespace {
+
+TEST(EngineFlagsTest, ThresholdsAreConfigurable) {
+  TempDir dir;
+  EngineOptions options = Options(dir);
+  options.patterns.cross_force_min_forces = 3;
+  std::unique_ptr<Engine> engine = OpenEngine(dir, options);
+  Ingest(*engine, TwoForceCase());
+  std::map<Pattern, Flag> flags = FlagsByPattern(*engine);
+  EXPECT_FALSE(flags.contains(Pattern::kCrossForceRepeat)) << "two forces, three needed";
+  EXPECT_TRUE(flags.contains(Pattern::kVictimPursuit));
+  engine.reset();
+
+  options.patterns.serial_min_victims = 0;
+  EXPECT_THAT(Engine::Open(options), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
