@@ -26,6 +26,10 @@ ABSL_FLAG(int, streams, 4, "concurrent streams");
 ABSL_FLAG(int, batch, 500, "records per stream message (one synced write each)");
 ABSL_FLAG(int, stream_records, 20000, "records per stream before a new stream starts");
 ABSL_FLAG(int, forces, 8, "forces the records are spread over");
+ABSL_FLAG(int, people, 4096,
+          "distinct people the parties are drawn from (each appears in about 2 x records / people "
+          "records; the default makes every person recur about 100 times in 200,000 records, the "
+          "linker's worst case)");
 ABSL_FLAG(uint64_t, seed, 1, "random seed");
 ABSL_FLAG(std::string, run_id, "", "prefix of record ids (default: seed), to tell runs apart");
 ABSL_FLAG(bool, print_stats, false, "print the hub's holdings after the run");
@@ -79,12 +83,12 @@ void SetDate(v1::Date* d, int year, int month, int day) {
 using StreamPlan = std::vector<v1::StreamIngestRequest>;
 
 std::vector<StreamPlan> BuildPlans(int records, int batch, int stream_records, int forces,
-                                   uint64_t seed, const std::string& run_id) {
+                                   int people_count, uint64_t seed, const std::string& run_id) {
   std::mt19937_64 rng(seed);
   const std::string fingerprint = RandomBytes(rng, 16);
   // A pool of people, so that suspects and victims recur across incidents as in real data.
   std::vector<v1::AnonymisedIdentity> people;
-  for (int i = 0; i < 4096; ++i) people.push_back(RandomIdentity(rng, fingerprint));
+  for (int i = 0; i < people_count; ++i) people.push_back(RandomIdentity(rng, fingerprint));
   std::vector<StreamPlan> plans;
   for (int n = 0; n < records; ++n) {
     if (n % stream_records == 0) plans.emplace_back();
@@ -126,7 +130,8 @@ int Run() {
 
   std::fprintf(stderr, "building %d records...\n", records);
   const std::vector<StreamPlan> plans =
-      BuildPlans(records, batch, stream_records, forces, seed, run_id);
+      BuildPlans(records, batch, stream_records, forces, std::max(1, absl::GetFlag(FLAGS_people)),
+                 seed, run_id);
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);

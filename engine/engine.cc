@@ -1,5 +1,9 @@
 #include "engine/engine.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -52,6 +56,9 @@ absl::Status CheckRecordId(const RecordId& id) {
   return absl::InvalidArgumentError(
       absl::StrCat(violations.front().field, ": ", violations.front().reason));
 }
+
+// How much lower than the ingest threads the linking thread runs (see LinkingLoop).
+constexpr int kLinkingNice = 10;
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -223,19 +230,22 @@ absl::Status Engine::SaveDerived(bool sync) {
 }
 
 void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
-  for (PendingLink& p : batch) linker_->Update(p.id, std::move(p.persons));
+  for (PendingLink& p : batch) {
+    linker_->Update(p.id,
+                    p.record.has_value() ? ExtractPersons(*p.record) : std::vector<PersonRecord>());
+  }
   const Linker::AssignmentChanges changes = linker_->TakeChanges();
   DetectionScope scope;
   std::set<EntityId> touched;
   const auto entity_of = [&](const PersonKey& key) { return linker_->EntityOf(key).value_or(0); };
   for (PendingLink& p : batch) {
     graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what the record was
-    if (p.incident.has_value()) {
-      graph_->UpsertIncident(*std::move(p.incident), entity_of, touched);
-    } else if (p.order.has_value()) {
-      graph_->UpsertOrder(*std::move(p.order), entity_of, touched);
-    } else {
+    if (!p.record.has_value()) {
       graph_->Remove(p.id, touched);
+    } else if (const auto* incident = std::get_if<Incident>(&*p.record)) {
+      graph_->UpsertIncident(MakeCaseIncident(*incident), entity_of, touched);
+    } else {
+      graph_->UpsertOrder(MakeCaseOrder(std::get<ProtectiveOrder>(*p.record)), entity_of, touched);
     }
     graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what it is now
   }
@@ -256,14 +266,13 @@ void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
 }
 
 void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
+  // This runs in the group-commit leader, before the group's acknowledgements: it only moves the
+  // records over; the linking thread extracts what it needs.
   std::vector<PendingLink> pending;
   pending.reserve(changes.size());
   for (const CommittedChange& change : changes) {
-    PendingLink p{change.id, {}, {}, {}};
-    if (change.record != nullptr) {
-      p.persons = ExtractPersons(*change.record);
-      AddCaseFacts(*change.record, p.incident, p.order);
-    }
+    PendingLink p{change.id, std::nullopt};
+    if (change.record != nullptr) p.record = std::move(*change.record);
     pending.push_back(std::move(p));
   }
   absl::MutexLock lock(&queue_mu_);
@@ -272,6 +281,10 @@ void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
 }
 
 void Engine::LinkingLoop() {
+  // Below the ingest threads in the scheduler: acknowledging records is the service the forces
+  // wait for, while linking may lag under a burst and catch up after it. (Linux: a thread's nice
+  // value is its own.)
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kLinkingNice);
   while (true) {
     std::deque<PendingLink> batch;
     {

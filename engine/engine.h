@@ -148,13 +148,10 @@ class Engine {
   void OnCommitted(const std::vector<CommittedChange>& changes);
   void LinkingLoop();
 
-  // A committed change as the linker and the rules need it: the record's persons and case facts
-  // (none: deleted).
+  // A committed change for the linker and the rules: the record now held (none: deleted).
   struct PendingLink {
     RecordId id;
-    std::vector<PersonRecord> persons;
-    std::optional<CaseIncident> incident;
-    std::optional<CaseOrder> order;
+    std::optional<Record> record;
   };
   // Links a batch, updates the case graph and re-runs the rules on what it touched.
   void ApplyBatch(std::deque<PendingLink>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(linker_mu_);

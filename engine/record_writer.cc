@@ -212,7 +212,7 @@ class RecordWriter::GroupPlan {
     result.stored_version = op.version;
     Store(std::move(key), op.id, state, /*deleted=*/false, op.version, std::move(op.encoded));
     state.record = &record;
-    changes_.push_back({op.id, &record});
+    changes_.push_back({op.id, &*op.record});
     return result;
   }
 

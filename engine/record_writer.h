@@ -73,7 +73,9 @@ struct ForceCounts {
 // A change that reached the store, for observers that keep derived state (the linker, the graph).
 struct CommittedChange {
   RecordId id;
-  const Record* record = nullptr;  // the record now held (valid during the call); null: deleted
+  // The record now held (null: deleted). Valid during the call, and the observer may move from
+  // it: the writer is done with the caller's records by then.
+  Record* record = nullptr;
 };
 
 class RecordWriter {
