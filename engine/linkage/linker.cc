@@ -177,6 +177,7 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
       entity_of_.push_back(0);
     }
     key_to_index_[person.key] = i;
+    SortTokens(person);
     persons_[i] = std::move(person);
     alive_[i] = true;
     Add(i);

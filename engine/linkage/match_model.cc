@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "engine/linkage/dice.h"
 
@@ -25,25 +26,39 @@ struct Shared {
   const std::string* agreeing = nullptr;
 };
 
+// The run of `kind` tokens (see SortTokens).
+std::pair<const IdentifierToken*, const IdentifierToken*> TokensOfKind(const PersonRecord& p,
+                                                                       TokenKind kind) {
+  const int k = static_cast<int>(kind);
+  const IdentifierToken* base = p.tokens.data();
+  return {base + p.kind_start[k], base + p.kind_start[k + 1]};
+}
+
+// Three-way comparison of two tokens; keyed tokens are 32 bytes, compared inline.
+int CompareTokens(const std::string& x, const std::string& y) {
+  if (x.size() == 32 && y.size() == 32) return std::memcmp(x.data(), y.data(), 32);
+  return x.compare(y);
+}
+
 Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind) {
   Shared s;
-  bool in_a = false, in_b = false;
-  for (const IdentifierToken& ta : a.tokens) {
-    if (ta.kind != kind) continue;
-    in_a = true;
-    for (const IdentifierToken& tb : b.tokens) {
-      if (tb.kind != kind) continue;
-      in_b = true;
-      if (ta.token == tb.token) {
-        s.agree = true;
-        s.agreeing = &ta.token;
-      }
+  const auto [a_begin, a_end] = TokensOfKind(a, kind);
+  const auto [b_begin, b_end] = TokensOfKind(b, kind);
+  s.both_present = a_begin != a_end && b_begin != b_end;
+  // Both runs are sorted: merge them.
+  for (const IdentifierToken *x = a_begin, *y = b_begin; x != a_end && y != b_end;) {
+    const int c = CompareTokens(x->token, y->token);
+    if (c == 0) {
+      s.agree = true;
+      s.agreeing = &x->token;
+      ++x;
+      ++y;
+    } else if (c < 0) {
+      ++x;
+    } else {
+      ++y;
     }
   }
-  if (!in_b) {
-    for (const IdentifierToken& tb : b.tokens) in_b |= tb.kind == kind;
-  }
-  s.both_present = in_a && in_b;
   return s;
 }
 

@@ -14,6 +14,7 @@ void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
     if (existing.key == person.key) return;
   }
   person.tokens = party.identity->tokens;
+  SortTokens(person);
   for (const FieldEncoding& e : party.identity->encodings) {
     const int field = static_cast<int>(e.field);
     if (field >= 1 && field <= kMaxEncodedField) person.filters[field] = e.bloom_filter;
@@ -23,6 +24,24 @@ void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
 }
 
 }  // namespace
+
+void SortTokens(PersonRecord& person) {
+  std::vector<IdentifierToken>& tokens = person.tokens;
+  // Kinds outside the vocabulary cannot be compared with anything: dropped.
+  std::erase_if(tokens, [](const IdentifierToken& t) {
+    return static_cast<int>(t.kind) < 1 || static_cast<int>(t.kind) > kMaxTokenKind;
+  });
+  if (tokens.size() > 255) tokens.resize(255);
+  std::sort(tokens.begin(), tokens.end(), [](const IdentifierToken& a, const IdentifierToken& b) {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.token < b.token;
+  });
+  size_t i = 0;
+  for (int kind = 0; kind <= kMaxTokenKind + 1; ++kind) {
+    while (i < tokens.size() && static_cast<int>(tokens[i].kind) < kind) ++i;
+    person.kind_start[kind] = static_cast<uint8_t>(i);
+  }
+}
 
 std::vector<PersonRecord> ExtractPersons(const Record& record) {
   std::vector<PersonRecord> out;

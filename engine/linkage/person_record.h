@@ -26,13 +26,22 @@ struct PersonKey {
 
 struct PersonRecord {
   PersonKey key;
+  // Sorted by kind, then token, wherever comparisons read them (ExtractPersons and the linker sort
+  // them), so that the tokens of one kind are a contiguous run.
   std::vector<IdentifierToken> tokens;
+  // Where each kind's run starts in `tokens` (kind k: [kind_start[k], kind_start[k + 1])); set by
+  // SortTokens.
+  std::array<uint8_t, kMaxTokenKind + 2> kind_start{};
   // The Bloom filter of each encoded field, indexed by EncodedField; empty when not recorded.
   std::array<std::string, kMaxEncodedField + 1> filters;
   Sex sex = Sex::kUnknown;
 
   const std::string& filter(EncodedField f) const { return filters[static_cast<int>(f)]; }
 };
+
+// Puts `person.tokens` in the order comparisons rely on and indexes the runs of each kind. A
+// record keeps at most 255 tokens (the hub's validator allows far fewer).
+void SortTokens(PersonRecord& person);
 
 // The identified parties of `record` (unknown suspects have no identity and are left out). A
 // party named twice with the same reference and role appears once.
