@@ -267,6 +267,68 @@ INSTANTIATE_TEST_SUITE_P(NoiseLevels, PatternAccuracyTest,
                                            Level{0.15, 0.98, 0.95, 0.95, 0.90},
                                            Level{0.30, 0.97, 0.95, 0.97, 0.92}));
 
+// The flags the engine maintains incrementally (records linked batch by batch, entities merging
+// and splitting as they arrive, the graph rewired) are the flags a full pass finds on the final
+// partition.
+TEST(IncrementalFlagsTest, AgreeWithAFullPassOverTheFinalEntities) {
+  TempDir dir;
+  client::DemoDataOptions options;
+  options.suspects = 300;
+  options.noise = 0.3;
+  Federation fed = Generate(dir, options);
+  EngineOptions engine_options;
+  engine_options.data_dir = dir.Sub("hub");
+  engine_options.today = [] { return kToday; };
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(engine_options);
+  ASSERT_THAT(engine, IsOk());
+  // In several commits, so that links and merges arrive across many linking batches.
+  for (size_t begin = 0; begin < fed.records.size(); begin += 97) {
+    std::vector<Record> part(fed.records.begin() + begin,
+                             fed.records.begin() + std::min(begin + 97, fed.records.size()));
+    ASSERT_THAT((*engine)->Ingest(std::move(part)), IsOk());
+  }
+  std::set<Subject> incremental;
+  FlagQuery query;
+  query.page_size = 1000;
+  do {
+    absl::StatusOr<FlagPage> page = (*engine)->ListFlags(query);
+    ASSERT_THAT(page, IsOk());
+    for (const Flag& f : page->flags) {
+      incremental.insert(
+          {f.subject.pattern, f.subject.entity, f.subject.victim_entity, f.subject.identifier});
+    }
+    query.page_token = page->next_page_token;
+  } while (!query.page_token.empty());
+
+  std::map<std::string, EntityId> entity_of;
+  for (const Entity& e : (*engine)->Entities()) {
+    for (const PersonKey& k : e.members) {
+      entity_of[PersonId(k.force_code, k.record_id, k.nominal_ref)] = e.id;
+    }
+  }
+  CaseGraph graph;
+  std::set<EntityId> touched;
+  const auto lookup = [&](const PersonKey& k) -> EntityId {
+    auto it = entity_of.find(PersonId(k.force_code, k.record_id, k.nominal_ref));
+    return it == entity_of.end() ? 0 : it->second;
+  };
+  for (const Record& r : fed.records) {
+    if (const auto* incident = std::get_if<Incident>(&r)) {
+      graph.UpsertIncident(MakeCaseIncident(*incident), lookup, touched);
+    } else {
+      graph.UpsertOrder(MakeCaseOrder(std::get<ProtectiveOrder>(r)), lookup, touched);
+    }
+  }
+  PatternDetector detector(PatternOptions(), [](const PersonKey&) { return 1.0; });
+  std::set<Subject> full;
+  for (const Finding& f : detector.DetectAll(graph, kToday)) {
+    full.insert(
+        {f.subject.pattern, f.subject.entity, f.subject.victim_entity, f.subject.identifier});
+  }
+  EXPECT_GT(full.size(), 200u);
+  EXPECT_EQ(incremental, full);
+}
+
 TEST(NamesakeTest, DifferentPeopleWhoShareANameAreRarelyMerged) {
   client::DemoDataOptions options;
   options.suspects = 800;
