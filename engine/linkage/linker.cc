@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 
 namespace crossforce {
@@ -37,7 +38,7 @@ Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
   for (auto& band : lsh_positions_) {
     for (int b = 0; b < options_.lsh_bits_per_band; ++b) band.push_back(rng() % 1024);
   }
-  lsh_blocks_.resize(options_.lsh_bands);
+  lsh_heads_.resize(options_.lsh_bands);
 }
 
 // Pairs of token kinds whose values together make a block: each alone is too common to block on
@@ -49,18 +50,17 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
     {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic},
 };
 
-std::vector<std::string> Linker::TokenBlockKeys(const PersonRecord& p) const {
-  std::vector<std::string> keys;
+// Block keys are 64-bit hashes of the kinds and tokens rather than the 33-65 bytes themselves: a
+// collision only merges two blocks, which adds candidates to compare, never loses one.
+std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
+  std::vector<uint64_t> keys;
   for (const auto& [first, second] : kCompositeBlocks) {
     for (const IdentifierToken& a : p.tokens) {
       if (a.kind != first) continue;
       for (const IdentifierToken& b : p.tokens) {
         if (b.kind != second) continue;
-        std::string key = {static_cast<char>(0x80 | static_cast<int>(first)),
-                           static_cast<char>(static_cast<int>(second))};
-        key += a.token;
-        key += b.token;
-        keys.push_back(std::move(key));
+        keys.push_back(absl::HashOf(static_cast<int>(first), static_cast<int>(second),
+                                    absl::string_view(a.token), absl::string_view(b.token)));
       }
     }
   }
@@ -69,9 +69,7 @@ std::vector<std::string> Linker::TokenBlockKeys(const PersonRecord& p) const {
         std::end(kBlockingKinds)) {
       continue;
     }
-    std::string key(1, static_cast<char>(t.kind));
-    key += t.token;
-    keys.push_back(std::move(key));
+    keys.push_back(absl::HashOf(static_cast<int>(t.kind), absl::string_view(t.token)));
   }
   return keys;
 }
@@ -95,14 +93,15 @@ std::vector<uint64_t> Linker::LshSignatures(const PersonRecord& p) const {
 
 std::vector<Linker::Index> Linker::Candidates(Index i) const {
   std::vector<Index> out;
-  for (const std::string& key : TokenBlockKeys(persons_[i])) {
+  for (const uint64_t key : TokenBlockKeys(persons_[i])) {
     auto it = token_blocks_.find(key);
     if (it != token_blocks_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
   }
   const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
   for (size_t band = 0; band < signatures.size(); ++band) {
-    auto it = lsh_blocks_[band].find(signatures[band]);
-    if (it != lsh_blocks_[band].end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    auto it = lsh_heads_[band].find(signatures[band]);
+    if (it == lsh_heads_[band].end()) continue;
+    for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) out.push_back(j);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -118,18 +117,36 @@ void Linker::Add(Index i) {
       links_[c].emplace_back(i, weight);
     }
   }
-  for (const std::string& key : TokenBlockKeys(persons_[i])) token_blocks_[key].push_back(i);
+  for (const uint64_t key : TokenBlockKeys(persons_[i])) token_blocks_[key].push_back(i);
   const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
   for (size_t band = 0; band < signatures.size(); ++band) {
-    lsh_blocks_[band][signatures[band]].push_back(i);
+    auto [it, inserted] = lsh_heads_[band].try_emplace(signatures[band], i);
+    LshNext(i, band) = inserted ? kNoIndex : it->second;
+    it->second = i;
   }
 }
 
 void Linker::Remove(Index i) {
-  for (const std::string& key : TokenBlockKeys(persons_[i])) EraseFromBlock(token_blocks_, key, i);
+  for (const uint64_t key : TokenBlockKeys(persons_[i])) EraseFromBlock(token_blocks_, key, i);
   const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
   for (size_t band = 0; band < signatures.size(); ++band) {
-    EraseFromBlock(lsh_blocks_[band], signatures[band], i);
+    auto it = lsh_heads_[band].find(signatures[band]);
+    if (it == lsh_heads_[band].end()) continue;
+    if (it->second == i) {
+      const Index next = LshNext(i, band);
+      if (next == kNoIndex) {
+        lsh_heads_[band].erase(it);
+      } else {
+        it->second = next;
+      }
+      continue;
+    }
+    for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) {
+      if (LshNext(j, band) == i) {
+        LshNext(j, band) = LshNext(i, band);
+        break;
+      }
+    }
   }
   for (const auto& [other, weight] : links_[i]) {
     auto& back = links_[other];
@@ -175,6 +192,7 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
       alive_.push_back(false);
       links_.emplace_back();
       entity_of_.push_back(0);
+      lsh_next_.resize(persons_.size() * lsh_heads_.size(), kNoIndex);
     }
     key_to_index_[person.key] = i;
     SortTokens(person);

@@ -120,7 +120,7 @@ class Linker {
   void Remove(Index i);
   void Add(Index i);
   std::vector<Index> Candidates(Index i) const;
-  std::vector<std::string> TokenBlockKeys(const PersonRecord& p) const;
+  std::vector<uint64_t> TokenBlockKeys(const PersonRecord& p) const;
   std::vector<uint64_t> LshSignatures(const PersonRecord& p) const;
   // Re-clusters the components holding `seeds` and assigns entity ids.
   void Recluster(const std::vector<Index>& seeds);
@@ -139,8 +139,15 @@ class Linker {
   std::vector<Index> free_;
   std::map<PersonKey, Index> key_to_index_;
   std::map<RecordId, std::vector<Index>> by_record_;
-  absl::flat_hash_map<std::string, std::vector<Index>> token_blocks_;
-  std::vector<absl::flat_hash_map<uint64_t, std::vector<Index>>> lsh_blocks_;
+  absl::flat_hash_map<uint64_t, std::vector<Index>> token_blocks_;  // by hashed block key
+  // The LSH buckets, one table per band: the bucket's newest member, and through lsh_next_ the
+  // others (an intrusive list: most buckets hold one record, and a vector each would cost more
+  // than the record's own filters).
+  static constexpr Index kNoIndex = ~Index{0};
+  std::vector<absl::flat_hash_map<uint64_t, Index>> lsh_heads_;
+  std::vector<Index> lsh_next_;  // [index * bands + band]
+  Index& LshNext(Index i, size_t band) { return lsh_next_[i * lsh_heads_.size() + band]; }
+  Index LshNext(Index i, size_t band) const { return lsh_next_[i * lsh_heads_.size() + band]; }
   std::vector<std::vector<std::pair<Index, double>>> links_;  // adjacency, weights >= link_weight
 
   std::vector<EntityId> entity_of_;                   // by index

@@ -152,3 +152,33 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
 
 }  // namespace
 }  // namespace crossforce
+
+namespace crossforce {
+namespace {
+
+// Records of one person whose blocks and LSH buckets all coincide: removing them from the front,
+// middle and back of shared buckets keeps the rest linked, and a re-added record finds them.
+TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
+  Linker linker{LinkerOptions()};
+  std::vector<PersonRecord> copies;
+  for (int n = 0; n < 6; ++n) {
+    copies.push_back(Person({"WYP", absl::StrFormat("I%d", n), "Rosalind", "Okonkwo-Baptiste",
+                             "1983-11-02", "LS6 1AB", "07700 900456", "", "F", ""}));
+    Add(linker, copies.back());
+  }
+  ASSERT_EQ(linker.Entities().size(), 1u);
+  for (int n : {2, 0, 5}) {  // middle, oldest, newest
+    linker.Update(RecordId{RecordKind::kIncident, {"WYP", absl::StrFormat("I%d", n)}}, {});
+  }
+  std::vector<Entity> entities = linker.Entities();
+  ASSERT_EQ(entities.size(), 1u);
+  EXPECT_EQ(entities[0].members.size(), 3u);
+  Add(linker, copies[2]);
+  entities = linker.Entities();
+  ASSERT_EQ(entities.size(), 1u);
+  EXPECT_EQ(entities[0].members.size(), 4u);
+  EXPECT_EQ(linker.person_count(), 4u);
+}
+
+}  // namespace
+}  // namespace crossforce
