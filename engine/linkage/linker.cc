@@ -55,21 +55,21 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
 std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
   std::vector<uint64_t> keys;
   for (const auto& [first, second] : kCompositeBlocks) {
-    for (const IdentifierToken& a : p.tokens) {
+    for (const LinkToken& a : p.tokens) {
       if (a.kind != first) continue;
-      for (const IdentifierToken& b : p.tokens) {
+      for (const LinkToken& b : p.tokens) {
         if (b.kind != second) continue;
-        keys.push_back(absl::HashOf(static_cast<int>(first), static_cast<int>(second),
-                                    absl::string_view(a.token), absl::string_view(b.token)));
+        keys.push_back(
+            absl::HashOf(static_cast<int>(first), static_cast<int>(second), a.token(), b.token()));
       }
     }
   }
-  for (const IdentifierToken& t : p.tokens) {
+  for (const LinkToken& t : p.tokens) {
     if (std::find(std::begin(kBlockingKinds), std::end(kBlockingKinds), t.kind) ==
         std::end(kBlockingKinds)) {
       continue;
     }
-    keys.push_back(absl::HashOf(static_cast<int>(t.kind), absl::string_view(t.token)));
+    keys.push_back(absl::HashOf(static_cast<int>(t.kind), t.token()));
   }
   return keys;
 }

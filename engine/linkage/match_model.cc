@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "absl/hash/hash.h"
 #include "engine/linkage/dice.h"
 
 namespace crossforce {
@@ -13,31 +14,29 @@ constexpr double kDiceSame = 0.90;
 constexpr double kDiceClose = 0.75;
 constexpr double kDiceSimilar = 0.55;
 
-std::string TokenKey(TokenKind kind, absl::string_view token) {
-  std::string key(1, static_cast<char>(kind));
-  key.append(token.data(), token.size());
-  return key;
+// The key of a token in MatchModel::token_frequency.
+uint64_t TokenKey(TokenKind kind, absl::string_view token) {
+  return absl::HashOf(static_cast<int>(kind), token);
 }
 
 // Whether both records hold tokens of `kind`, and whether any of them agree.
 struct Shared {
   bool both_present = false;
   bool agree = false;
-  const std::string* agreeing = nullptr;
+  const LinkToken* agreeing = nullptr;
 };
 
 // The run of `kind` tokens (see SortTokens).
-std::pair<const IdentifierToken*, const IdentifierToken*> TokensOfKind(const PersonRecord& p,
-                                                                       TokenKind kind) {
+std::pair<const LinkToken*, const LinkToken*> TokensOfKind(const PersonRecord& p, TokenKind kind) {
   const int k = static_cast<int>(kind);
-  const IdentifierToken* base = p.tokens.data();
+  const LinkToken* base = p.tokens.data();
   return {base + p.kind_start[k], base + p.kind_start[k + 1]};
 }
 
 // Three-way comparison of two tokens; keyed tokens are 32 bytes, compared inline.
-int CompareTokens(const std::string& x, const std::string& y) {
-  if (x.size() == 32 && y.size() == 32) return std::memcmp(x.data(), y.data(), 32);
-  return x.compare(y);
+int CompareTokens(const LinkToken& x, const LinkToken& y) {
+  if (x.size == 32 && y.size == 32) return std::memcmp(x.bytes.data(), y.bytes.data(), 32);
+  return x.token().compare(y.token());
 }
 
 Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind) {
@@ -46,11 +45,11 @@ Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind
   const auto [b_begin, b_end] = TokensOfKind(b, kind);
   s.both_present = a_begin != a_end && b_begin != b_end;
   // Both runs are sorted: merge them.
-  for (const IdentifierToken *x = a_begin, *y = b_begin; x != a_end && y != b_end;) {
-    const int c = CompareTokens(x->token, y->token);
+  for (const LinkToken *x = a_begin, *y = b_begin; x != a_end && y != b_end;) {
+    const int c = CompareTokens(*x, *y);
     if (c == 0) {
       s.agree = true;
-      s.agreeing = &x->token;
+      s.agreeing = x;
       ++x;
       ++y;
     } else if (c < 0) {
@@ -65,7 +64,7 @@ Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind
 double Weight(const ComparisonLevel& level) { return std::log2(level.m / level.u); }
 
 // Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
-void SetLevel(const MatchModel& model, Comparison c, int level, const std::string* tf_token,
+void SetLevel(const MatchModel& model, Comparison c, int level, const LinkToken* tf_token,
               TokenKind tf_kind, ComparisonOutcome& out) {
   out.comparison = c;
   out.level = level;
@@ -73,7 +72,7 @@ void SetLevel(const MatchModel& model, Comparison c, int level, const std::strin
   const ComparisonLevel& l = model.comparisons[static_cast<int>(c)].levels[level];
   out.weight = Weight(l);
   if (tf_token != nullptr && !model.token_frequency.empty()) {
-    auto it = model.token_frequency.find(TokenKey(tf_kind, *tf_token));
+    auto it = model.token_frequency.find(TokenKey(tf_kind, tf_token->token()));
     if (it != model.token_frequency.end()) {
       out.weight = std::log2(l.m / std::max(it->second, model.u_floor));
       out.term_frequency_adjusted = true;
@@ -148,7 +147,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const std::string& fa = a.filter(EncodedField::kFamilyName);
     const std::string& fb = b.filter(EncodedField::kFamilyName);
     int level = -1;
-    const std::string* phonetic = nullptr;
+    const LinkToken* phonetic = nullptr;
     if (!fa.empty() && !fb.empty()) {
       o.similarity = Dice(fa, fb);
       level = o.similarity >= kDiceSame      ? 0
@@ -271,10 +270,10 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
   model->token_frequency.clear();
   if (persons.empty()) return;
   for (const PersonRecord* p : persons) {
-    for (const IdentifierToken& t : p->tokens) {
+    for (const LinkToken& t : p->tokens) {
       if (t.kind == TokenKind::kGivenNameCanonical || t.kind == TokenKind::kFamilyNamePhonetic ||
           t.kind == TokenKind::kDateOfBirth) {
-        model->token_frequency[TokenKey(t.kind, t.token)] += 1.0;
+        model->token_frequency[TokenKey(t.kind, t.token())] += 1.0;
       }
     }
   }

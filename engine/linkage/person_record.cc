@@ -1,6 +1,7 @@
 #include "engine/linkage/person_record.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace crossforce {
 namespace {
@@ -13,7 +14,7 @@ void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
   for (const PersonRecord& existing : out) {
     if (existing.key == person.key) return;
   }
-  person.tokens = party.identity->tokens;
+  for (const IdentifierToken& t : party.identity->tokens) AddToken(person, t.kind, t.token);
   SortTokens(person);
   for (const FieldEncoding& e : party.identity->encodings) {
     const int field = static_cast<int>(e.field);
@@ -25,16 +26,24 @@ void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
 
 }  // namespace
 
+void AddToken(PersonRecord& person, TokenKind kind, absl::string_view token) {
+  LinkToken t;
+  t.kind = kind;
+  t.size = static_cast<uint8_t>(std::min(token.size(), t.bytes.size()));
+  std::memcpy(t.bytes.data(), token.data(), t.size);
+  person.tokens.push_back(t);
+}
+
 void SortTokens(PersonRecord& person) {
-  std::vector<IdentifierToken>& tokens = person.tokens;
+  std::vector<LinkToken>& tokens = person.tokens;
   // Kinds outside the vocabulary cannot be compared with anything: dropped.
-  std::erase_if(tokens, [](const IdentifierToken& t) {
+  std::erase_if(tokens, [](const LinkToken& t) {
     return static_cast<int>(t.kind) < 1 || static_cast<int>(t.kind) > kMaxTokenKind;
   });
   if (tokens.size() > 255) tokens.resize(255);
-  std::sort(tokens.begin(), tokens.end(), [](const IdentifierToken& a, const IdentifierToken& b) {
+  std::sort(tokens.begin(), tokens.end(), [](const LinkToken& a, const LinkToken& b) {
     if (a.kind != b.kind) return a.kind < b.kind;
-    return a.token < b.token;
+    return a.token() < b.token();
   });
   size_t i = 0;
   for (int kind = 0; kind <= kMaxTokenKind + 1; ++kind) {

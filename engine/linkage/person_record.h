@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "engine/records.h"
 
 namespace crossforce {
@@ -24,11 +25,22 @@ struct PersonKey {
   friend bool operator==(const PersonKey&, const PersonKey&) = default;
 };
 
+// A keyed token held inline, so that comparing two records reads one block of memory per record
+// rather than one allocation per token. The hub's tokens are 32 bytes (HMAC-SHA256); a longer one
+// is cut to 32, which the validator never lets through anyway.
+struct LinkToken {
+  TokenKind kind = TokenKind::kPncId;
+  uint8_t size = 0;
+  std::array<char, 32> bytes{};
+
+  absl::string_view token() const { return absl::string_view(bytes.data(), size); }
+};
+
 struct PersonRecord {
   PersonKey key;
   // Sorted by kind, then token, wherever comparisons read them (ExtractPersons and the linker sort
   // them), so that the tokens of one kind are a contiguous run.
-  std::vector<IdentifierToken> tokens;
+  std::vector<LinkToken> tokens;
   // Where each kind's run starts in `tokens` (kind k: [kind_start[k], kind_start[k + 1])); set by
   // SortTokens.
   std::array<uint8_t, kMaxTokenKind + 2> kind_start{};
@@ -38,6 +50,9 @@ struct PersonRecord {
 
   const std::string& filter(EncodedField f) const { return filters[static_cast<int>(f)]; }
 };
+
+// Appends a token (see LinkToken).
+void AddToken(PersonRecord& person, TokenKind kind, absl::string_view token);
 
 // Puts `person.tokens` in the order comparisons rely on and indexes the runs of each kind. A
 // record keeps at most 255 tokens (the hub's validator allows far fewer).

@@ -31,7 +31,7 @@ PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) 
   PersonRecord person;
   person.key = PersonKey{RecordKind::kIncident, raw.source, raw.id, raw.id, PartyRole::kSuspect};
   for (const v1::IdentifierToken& t : identity.tokens()) {
-    person.tokens.push_back({static_cast<TokenKind>(t.kind()), t.token()});
+    AddToken(person, static_cast<TokenKind>(t.kind()), t.token());
   }
   for (const v1::FieldEncoding& e : identity.encodings()) {
     person.filters[e.field()] = e.bloom_filter();
