@@ -61,6 +61,17 @@ Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind
   return s;
 }
 
+// The level of a filter comparison in three Dice bands (same, close, similar) and below them; -1
+// when either side is missing. Sets `similarity` when both are present.
+int DiceLevel(absl::string_view fa, absl::string_view fb, double* similarity) {
+  if (fa.empty() || fb.empty()) return -1;
+  *similarity = Dice(fa, fb);
+  return *similarity >= kDiceSame      ? 0
+         : *similarity >= kDiceClose   ? 1
+         : *similarity >= kDiceSimilar ? 2
+                                       : 3;
+}
+
 double Weight(const ComparisonLevel& level) { return std::log2(level.m / level.u); }
 
 // Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
@@ -144,18 +155,10 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
   }
   {  // family name
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kFamilyName)];
-    const std::string& fa = a.filter(EncodedField::kFamilyName);
-    const std::string& fb = b.filter(EncodedField::kFamilyName);
-    int level = -1;
-    const LinkToken* phonetic = nullptr;
-    if (!fa.empty() && !fb.empty()) {
-      o.similarity = Dice(fa, fb);
-      level = o.similarity >= kDiceSame      ? 0
-              : o.similarity >= kDiceClose   ? 1
-              : o.similarity >= kDiceSimilar ? 2
-                                             : 3;
-      if (level == 0) phonetic = SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing;
-    }
+    const int level = DiceLevel(a.filter(EncodedField::kFamilyName),
+                                b.filter(EncodedField::kFamilyName), &o.similarity);
+    const LinkToken* phonetic =
+        level == 0 ? SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing : nullptr;
     SetLevel(model, Comparison::kFamilyName, level, phonetic, TokenKind::kFamilyNamePhonetic, o);
   }
   {
@@ -205,16 +208,8 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
   }
   {  // address: filter similarity
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kAddress)];
-    const std::string& fa = a.filter(EncodedField::kAddress);
-    const std::string& fb = b.filter(EncodedField::kAddress);
-    int level = -1;
-    if (!fa.empty() && !fb.empty()) {
-      o.similarity = Dice(fa, fb);
-      level = o.similarity >= kDiceSame      ? 0
-              : o.similarity >= kDiceClose   ? 1
-              : o.similarity >= kDiceSimilar ? 2
-                                             : 3;
-    }
+    const int level = DiceLevel(a.filter(EncodedField::kAddress), b.filter(EncodedField::kAddress),
+                                &o.similarity);
     SetLevel(model, Comparison::kAddress, level, nullptr, TokenKind::kPncId, o);
   }
   {
