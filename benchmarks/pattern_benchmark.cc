@@ -209,16 +209,8 @@ void BM_IncrementalUpdate(benchmark::State& state) {
     g.graph.UpsertIncident(MakeCaseIncident(next), EntityOfRef, touched);
     g.graph.Neighbourhood(id, scope.suspects, scope.tokens);
     scope.suspects.insert(touched.begin(), touched.end());
-    std::vector<Finding> findings;
-    for (EntityId e : scope.suspects) {
-      std::vector<Finding> f = detector.ForSuspect(g.graph, e, kToday);
-      findings.insert(findings.end(), f.begin(), f.end());
-    }
-    for (const auto& [kind, token] : scope.tokens) {
-      if (auto f = detector.ForIdentifier(g.graph, IdentifierToken{kind, token}, kToday)) {
-        findings.push_back(*f);
-      }
-    }
+    std::vector<Finding> findings =
+        detector.DetectFor(g.graph, scope.suspects, scope.tokens, kToday);
     benchmark::DoNotOptimize(
         book.Reconcile(scope, std::move(findings), now++, [](EntityId e) { return e; }));
     micros.push_back(

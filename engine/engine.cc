@@ -66,16 +66,6 @@ int64_t NowMicros() {
       .count();
 }
 
-// The case facts of a record, for the graph.
-void AddCaseFacts(const Record& record, std::optional<CaseIncident>& incident,
-                  std::optional<CaseOrder>& order) {
-  if (const auto* i = std::get_if<Incident>(&record)) {
-    incident = MakeCaseIncident(*i);
-  } else {
-    order = MakeCaseOrder(std::get<ProtectiveOrder>(record));
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
@@ -111,8 +101,7 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   struct Held {
     RecordId id;
     std::vector<PersonRecord> persons;
-    std::optional<CaseIncident> incident;
-    std::optional<CaseOrder> order;
+    CaseRecord facts;
   };
   std::vector<Held> records;
   absl::Status decode_status;
@@ -125,9 +114,8 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
           return false;
         }
         if (stored->record.has_value()) {
-          Held held{*std::move(id), ExtractPersons(*stored->record), {}, {}};
-          AddCaseFacts(*stored->record, held.incident, held.order);
-          records.push_back(std::move(held));
+          records.push_back(Held{*std::move(id), ExtractPersons(*stored->record),
+                                 MakeCaseRecord(*stored->record)});
         }
         return true;
       }));
@@ -156,11 +144,7 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   graph_ = std::make_unique<CaseGraph>();
   std::set<EntityId> touched;
   const auto entity_of = [&](const PersonKey& key) { return linker_->EntityOf(key).value_or(0); };
-  for (Held& held : records) {
-    if (held.incident.has_value())
-      graph_->UpsertIncident(*std::move(held.incident), entity_of, touched);
-    if (held.order.has_value()) graph_->UpsertOrder(*std::move(held.order), entity_of, touched);
-  }
+  for (Held& held : records) graph_->Upsert(std::move(held.facts), entity_of, touched);
   DetectionScope everything;
   everything.everything = true;
   Detect(everything);
@@ -190,16 +174,7 @@ void Engine::Detect(const DetectionScope& scope) {
   if (scope.everything) {
     findings = detector_.DetectAll(*graph_, today);
   } else {
-    for (EntityId e : scope.suspects) {
-      std::vector<Finding> f = detector_.ForSuspect(*graph_, e, today);
-      findings.insert(findings.end(), std::make_move_iterator(f.begin()),
-                      std::make_move_iterator(f.end()));
-    }
-    for (const auto& [kind, token] : scope.tokens) {
-      if (auto f = detector_.ForIdentifier(*graph_, IdentifierToken{kind, token}, today)) {
-        findings.push_back(*std::move(f));
-      }
-    }
+    findings = detector_.DetectFor(*graph_, scope.suspects, scope.tokens, today);
   }
   absl::MutexLock lock(&flags_mu_);
   const FlagBook::Changes changes = flags_.Reconcile(
@@ -240,12 +215,10 @@ void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
   const auto entity_of = [&](const PersonKey& key) { return linker_->EntityOf(key).value_or(0); };
   for (PendingLink& p : batch) {
     graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what the record was
-    if (!p.record.has_value()) {
-      graph_->Remove(p.id, touched);
-    } else if (const auto* incident = std::get_if<Incident>(&*p.record)) {
-      graph_->UpsertIncident(MakeCaseIncident(*incident), entity_of, touched);
+    if (p.record.has_value()) {
+      graph_->Upsert(MakeCaseRecord(*p.record), entity_of, touched);
     } else {
-      graph_->UpsertOrder(MakeCaseOrder(std::get<ProtectiveOrder>(*p.record)), entity_of, touched);
+      graph_->Remove(p.id, touched);
     }
     graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what it is now
   }

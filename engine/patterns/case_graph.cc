@@ -180,6 +180,14 @@ void CaseGraph::UpsertOrder(CaseOrder order, EntityOf entity_of, std::set<Entity
   }
 }
 
+void CaseGraph::Upsert(CaseRecord record, EntityOf entity_of, std::set<EntityId>& touched) {
+  if (auto* incident = std::get_if<CaseIncident>(&record)) {
+    UpsertIncident(std::move(*incident), entity_of, touched);
+  } else {
+    UpsertOrder(std::get<CaseOrder>(std::move(record)), entity_of, touched);
+  }
+}
+
 void CaseGraph::Remove(const RecordId& id, std::set<EntityId>& touched) {
   impl_->RemoveRecord(id, touched);
 }

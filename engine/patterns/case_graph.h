@@ -55,6 +55,8 @@ class CaseGraph {
   // Adds or replaces a record; `touched` receives the entities it was and is attached to.
   void UpsertIncident(CaseIncident incident, EntityOf entity_of, std::set<EntityId>& touched);
   void UpsertOrder(CaseOrder order, EntityOf entity_of, std::set<EntityId>& touched);
+  // Either of the above.
+  void Upsert(CaseRecord record, EntityOf entity_of, std::set<EntityId>& touched);
   void Remove(const RecordId& id, std::set<EntityId>& touched);
 
   // Moves a person record to `entity` (the linker merged or split). Returns the entity it left;

@@ -154,4 +154,9 @@ CaseOrder MakeCaseOrder(const ProtectiveOrder& order) {
   return c;
 }
 
+CaseRecord MakeCaseRecord(const Record& record) {
+  if (const auto* incident = std::get_if<Incident>(&record)) return MakeCaseIncident(*incident);
+  return MakeCaseOrder(std::get<ProtectiveOrder>(record));
+}
+
 }  // namespace crossforce

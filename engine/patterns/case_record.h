@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "engine/date.h"
@@ -66,6 +67,10 @@ struct CaseOrder {
 
 CaseIncident MakeCaseIncident(const Incident& incident);
 CaseOrder MakeCaseOrder(const ProtectiveOrder& order);
+
+// The case facts of a record of either kind.
+using CaseRecord = std::variant<CaseIncident, CaseOrder>;
+CaseRecord MakeCaseRecord(const Record& record);
 
 }  // namespace crossforce
 

@@ -439,6 +439,22 @@ std::optional<Finding> PatternDetector::ForIdentifier(const CaseGraph& graph,
   return b.Finish(false, false);
 }
 
+std::vector<Finding> PatternDetector::DetectFor(
+    const CaseGraph& graph, const std::set<EntityId>& suspects,
+    const std::set<std::pair<TokenKind, std::string>>& tokens, Date today) const {
+  std::vector<Finding> out;
+  for (EntityId e : suspects) {
+    std::vector<Finding> f = ForSuspect(graph, e, today);
+    out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
+  }
+  for (const auto& [kind, token] : tokens) {
+    if (std::optional<Finding> f = ForIdentifier(graph, IdentifierToken{kind, token}, today)) {
+      out.push_back(*std::move(f));
+    }
+  }
+  return out;
+}
+
 std::vector<Finding> PatternDetector::DetectAll(const CaseGraph& graph, Date today) const {
   const std::vector<EntityId> suspects = graph.SuspectEntities();
   size_t threads = options_.detection_threads > 0

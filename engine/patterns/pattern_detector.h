@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,10 @@ class PatternDetector {
   std::optional<Finding> ForIdentifier(const CaseGraph& graph, const IdentifierToken& token,
                                        Date today) const;
 
+  // The findings for the given suspect entities and identifier tokens (an incremental pass).
+  std::vector<Finding> DetectFor(const CaseGraph& graph, const std::set<EntityId>& suspects,
+                                 const std::set<std::pair<TokenKind, std::string>>& tokens,
+                                 Date today) const;
   // A full pass: every suspect entity and every shared token, the suspects split across
   // options().detection_threads threads (the graph and the link-confidence function are only
   // read). Findings in suspect order, then identifiers.

@@ -109,11 +109,7 @@ std::set<Subject> TrueSubjects(const Federation& fed) {
   };
   std::set<EntityId> touched;
   for (const Record& r : fed.records) {
-    if (const auto* incident = std::get_if<Incident>(&r)) {
-      graph.UpsertIncident(MakeCaseIncident(*incident), entity_of, touched);
-    } else {
-      graph.UpsertOrder(MakeCaseOrder(std::get<ProtectiveOrder>(r)), entity_of, touched);
-    }
+    graph.Upsert(MakeCaseRecord(r), entity_of, touched);
   }
   PatternDetector detector(PatternOptions(), [](const PersonKey&) { return 1.0; });
   std::set<Subject> out;
@@ -313,11 +309,7 @@ TEST(IncrementalFlagsTest, AgreeWithAFullPassOverTheFinalEntities) {
     return it == entity_of.end() ? 0 : it->second;
   };
   for (const Record& r : fed.records) {
-    if (const auto* incident = std::get_if<Incident>(&r)) {
-      graph.UpsertIncident(MakeCaseIncident(*incident), lookup, touched);
-    } else {
-      graph.UpsertOrder(MakeCaseOrder(std::get<ProtectiveOrder>(r)), lookup, touched);
-    }
+    graph.Upsert(MakeCaseRecord(r), lookup, touched);
   }
   PatternDetector detector(PatternOptions(), [](const PersonKey&) { return 1.0; });
   std::set<Subject> full;
