@@ -36,11 +36,7 @@ void ToProto(const Evidence& e, v1::FlagEvidence* out) {
 }
 
 bool Wanted(const Flag& flag, int min_score, const std::string& force) {
-  if (flag.score < min_score) return false;
-  if (force.empty()) return true;
-  return std::find(flag.forces.begin(), flag.forces.end(), force) != flag.forces.end() ||
-         std::find(flag.alert_forces.begin(), flag.alert_forces.end(), force) !=
-             flag.alert_forces.end();
+  return flag.score >= min_score && (force.empty() || flag.Concerns(force));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "engine/patterns/flag.h"
 
+#include <algorithm>
+
 namespace crossforce {
 
 const char* PatternName(Pattern pattern) {
@@ -27,6 +29,11 @@ std::optional<Pattern> ParsePattern(absl::string_view name) {
     if (name == PatternName(static_cast<Pattern>(p))) return static_cast<Pattern>(p);
   }
   return std::nullopt;
+}
+
+bool Flag::Concerns(absl::string_view force_code) const {
+  return std::find(forces.begin(), forces.end(), force_code) != forces.end() ||
+         std::find(alert_forces.begin(), alert_forces.end(), force_code) != alert_forces.end();
 }
 
 const char* FlagStateName(FlagState state) {

@@ -108,6 +108,9 @@ struct Flag {
   int64_t raised_at_micros = 0;
   int64_t changed_at_micros = 0;
   uint64_t sequence = 0;  // hub-wide change counter at the last change: "changed since"
+
+  // Whether `force_code` recorded evidence of the flag or is to be alerted by it.
+  bool Concerns(absl::string_view force_code) const;
 };
 
 }  // namespace crossforce

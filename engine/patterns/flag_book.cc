@@ -198,12 +198,7 @@ absl::StatusOr<FlagPage> FlagBook::List(const FlagQuery& query) const {
     if (query.pattern.has_value() && flag.subject.pattern != *query.pattern) continue;
     if (flag.score < query.min_score) continue;
     if (flag.changed_at_micros < query.changed_since_micros) continue;
-    if (!query.force_code.empty() &&
-        std::find(flag.forces.begin(), flag.forces.end(), query.force_code) == flag.forces.end() &&
-        std::find(flag.alert_forces.begin(), flag.alert_forces.end(), query.force_code) ==
-            flag.alert_forces.end()) {
-      continue;
-    }
+    if (!query.force_code.empty() && !flag.Concerns(query.force_code)) continue;
     if (after.has_value() && !Before(after->first, after->second, flag.score, flag.flag_id)) {
       continue;
     }
