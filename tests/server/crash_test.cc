@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "crossforce/v1/flag_service.grpc.pb.h"
 #include "crossforce/v1/ingest_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -35,9 +37,11 @@ struct Acknowledged {
   int streams ABSL_GUARDED_BY(mu) = 0;
 };
 
-ServerProcess StartServer(const std::string& data_dir) {
-  absl::StatusOr<ServerProcess> process =
-      ServerProcess::Start(CROSSFORCE_SERVER_PATH, {"--data_dir=" + data_dir, "--insecure"});
+ServerProcess StartServer(const std::string& data_dir,
+                          const std::vector<std::string>& extra_args = {}) {
+  std::vector<std::string> args = {"--data_dir=" + data_dir, "--insecure"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<ServerProcess> process = ServerProcess::Start(CROSSFORCE_SERVER_PATH, args);
   EXPECT_THAT(process, IsOk());
   return std::move(*process);
 }
@@ -131,6 +135,74 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkillMidStream) {
     VerifyAcknowledged(restarted.address(), acked);
     restarted.Stop(SIGTERM);
   }
+}
+
+// The flags of one pattern, by id.
+std::map<std::string, v1::Flag> FlagsOf(const std::string& address, v1::Pattern pattern) {
+  auto stub =
+      v1::FlagService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  v1::ListFlagsRequest request;
+  request.set_pattern(pattern);
+  v1::ListFlagsResponse response;
+  const grpc::Status status = stub->ListFlags(Context().get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  std::map<std::string, v1::Flag> out;
+  for (const v1::Flag& f : response.flags()) out[f.flag_id()] = f;
+  return out;
+}
+
+// An analyst's acknowledged decision, and the flag it is on, survive SIGKILL; the rule thresholds
+// given on the command line apply.
+TEST(CrashTest, DecisionsAndFlagsSurviveSigkill) {
+  TempDir dir;
+  const std::string data_dir = dir.Sub("db");
+  const std::vector<std::string> thresholds = {"--pursuit_min_forces=3"};
+  ServerProcess server = StartServer(data_dir, thresholds);
+  {
+    auto ingest = v1::IngestService::NewStub(
+        grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    v1::BatchUpsertRecordsRequest request;
+    Incident a = SampleIncident("AAA", "AAA/1", 1, 7);
+    Incident b = SampleIncident("BBB", "BBB/1", 1, 7);
+    b.offence_date = b.reported_date = {2025, 6, 1};
+    *request.add_records() = ToProto(Record(a));
+    *request.add_records() = ToProto(Record(b));
+    v1::BatchUpsertRecordsResponse response;
+    ASSERT_TRUE(ingest->BatchUpsertRecords(Context().get(), request, &response).ok());
+    ASSERT_EQ(response.counts().created(), 2u);
+  }
+  const std::map<std::string, v1::Flag> cross = FlagsOf(server.address(), v1::CROSS_FORCE_REPEAT);
+  ASSERT_EQ(cross.size(), 1u);
+  EXPECT_TRUE(FlagsOf(server.address(), v1::VICTIM_PURSUIT).empty()) << "two forces, three needed";
+  const std::string flag_id = cross.begin()->first;
+  {
+    auto stub = v1::FlagService::NewStub(
+        grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    v1::RecordDecisionRequest request;
+    request.set_flag_id(flag_id);
+    request.set_outcome(v1::ACCEPTED);
+    request.set_user("analyst.one");
+    v1::Flag decided;
+    ASSERT_TRUE(stub->RecordDecision(Context().get(), request, &decided).ok());
+  }
+  const int status = server.Stop(SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  ServerProcess restarted = StartServer(data_dir, thresholds);
+  const std::map<std::string, v1::Flag> after =
+      FlagsOf(restarted.address(), v1::CROSS_FORCE_REPEAT);
+  ASSERT_TRUE(after.contains(flag_id));
+  EXPECT_EQ(after.at(flag_id).decision().user(), "analyst.one");
+  EXPECT_EQ(after.at(flag_id).entity_id(), cross.begin()->second.entity_id());
+  restarted.Stop(SIGTERM);
+}
+
+TEST(CrashTest, AnImpossibleThresholdIsRefusedAtStart) {
+  TempDir dir;
+  absl::StatusOr<ServerProcess> process =
+      ServerProcess::Start(CROSSFORCE_SERVER_PATH,
+                           {"--data_dir=" + dir.Sub("db"), "--insecure", "--serial_min_victims=0"});
+  EXPECT_FALSE(process.ok());
 }
 
 }  // namespace
