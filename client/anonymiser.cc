@@ -12,13 +12,6 @@ namespace {
 
 constexpr int kMaxTokenKind = v1::TokenKind_MAX;
 
-// snprintf rather than StrFormat: these run a dozen times per person on the encoding hot path.
-std::string Digits(const CivilDate& d) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%04d%02d%02d", d.year, d.month, d.day);
-  return buffer;
-}
-
 }  // namespace
 
 const std::vector<SchemaField>& PersonSchemaFields() {
@@ -42,7 +35,7 @@ std::string Anonymiser::FieldValue(const PersonIdentifiers& person, v1::EncodedF
       return person.family_name;
     case v1::ENCODED_FIELD_DATE_OF_BIRTH:
       // Digits only: the separators carry no information (as clkhash's date format).
-      return person.date_of_birth.has_value() ? Digits(*person.date_of_birth) : std::string();
+      return person.date_of_birth.has_value() ? CompactDate(*person.date_of_birth) : std::string();
     case v1::ENCODED_FIELD_POSTCODE: {
       if (!person.postcode.has_value()) return std::string();
       std::string compact = person.postcode->full;

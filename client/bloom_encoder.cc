@@ -162,22 +162,11 @@ BloomFieldEncoder::BloomFieldEncoder(BloomFieldSpec spec, absl::string_view sha1
       sha1_(KeyedHash::Algorithm::kSha1, sha1_key),
       md5_(KeyedHash::Algorithm::kMd5, md5_key) {}
 
-const BloomFieldEncoder::Reduced& BloomFieldEncoder::ReducedFor(absl::string_view ngram,
-                                                                uint32_t l) {
-  auto it = cache_.find(ngram);
-  if (it == cache_.end()) {
-    // Bigrams of normalised values are few; a cap keeps pathological input from growing the cache.
-    if (cache_.size() > 1'000'000) cache_.clear();
-    Reduced fresh;
-    sha1_.Compute(ngram, fresh.sha1.data());
-    md5_.Compute(ngram, fresh.md5.data());
-    it = cache_.emplace(std::string(ngram), fresh).first;
-  }
-  Reduced& r = it->second;
-  if (r.l == l) return r;
-  r.l = l;
-  r.h1 = DigestMod(r.sha1.data(), r.sha1.size(), l);
-  r.h2 = DigestMod(r.md5.data(), r.md5.size(), l);
+BloomFieldEncoder::Reduced BloomFieldEncoder::Compute(absl::string_view ngram, uint32_t l) {
+  unsigned char sha1[20], md5[16];
+  sha1_.Compute(ngram, sha1);
+  md5_.Compute(ngram, md5);
+  Reduced r{DigestMod(sha1, sizeof(sha1), l), DigestMod(md5, sizeof(md5), l)};
   if (spec_.prevent_singularity) {
     // clkhash: while h2 == 0, h2 = HMAC-MD5(ngram + chr(i)) mod l for i = 0, 1, ... (chr(i) as
     // UTF-8).
@@ -189,7 +178,6 @@ const BloomFieldEncoder::Reduced& BloomFieldEncoder::ReducedFor(absl::string_vie
         salted.push_back(static_cast<char>(0xC0 | (i >> 6)));
         salted.push_back(static_cast<char>(0x80 | (i & 0x3F)));
       }
-      unsigned char md5[16];
       md5_.Compute(salted, md5);
       r.h2 = DigestMod(md5, sizeof(md5), l);
     }
@@ -197,8 +185,44 @@ const BloomFieldEncoder::Reduced& BloomFieldEncoder::ReducedFor(absl::string_vie
   return r;
 }
 
+BloomFieldEncoder::Reduced BloomFieldEncoder::ReducedFor(absl::string_view ngram, uint32_t l) {
+  if (l != cached_l_) {
+    bigram_table_.clear();
+    short_cache_.clear();
+    long_cache_.clear();
+    cached_l_ = l;
+  }
+  if (ngram.size() == 2) {
+    const int a = static_cast<unsigned char>(ngram[0]) - kPrintableBase;
+    const int b = static_cast<unsigned char>(ngram[1]) - kPrintableBase;
+    if (a >= 0 && a < kPrintableCount && b >= 0 && b < kPrintableCount) {
+      if (bigram_table_.empty()) {
+        bigram_table_.assign(kPrintableCount * kPrintableCount, Reduced{kUnset, 0});
+      }
+      Reduced& entry = bigram_table_[a * kPrintableCount + b];
+      if (entry.h1 == kUnset) entry = Compute(ngram, l);
+      return entry;
+    }
+  }
+  // Distinct n-grams of normalised values are few; a cap keeps pathological input from growing
+  // the caches without bound.
+  if (ngram.size() < 8) {
+    uint64_t packed = 0;
+    for (char c : ngram) packed = (packed << 8) | static_cast<unsigned char>(c);
+    packed |= static_cast<uint64_t>(ngram.size()) << 56;
+    auto it = short_cache_.find(packed);
+    if (it != short_cache_.end()) return it->second;
+    if (short_cache_.size() > 1'000'000) short_cache_.clear();
+    return short_cache_.emplace(packed, Compute(ngram, l)).first->second;
+  }
+  auto it = long_cache_.find(ngram);
+  if (it != long_cache_.end()) return it->second;
+  if (long_cache_.size() > 1'000'000) long_cache_.clear();
+  return long_cache_.emplace(std::string(ngram), Compute(ngram, l)).first->second;
+}
+
 std::vector<uint32_t> BloomFieldEncoder::Positions(absl::string_view ngram, int k, uint32_t l) {
-  const Reduced& r = ReducedFor(ngram, l);
+  const Reduced r = ReducedFor(ngram, l);
   std::vector<uint32_t> positions;
   positions.reserve(k);
   for (int j = 0; j < k; ++j) {
@@ -221,7 +245,7 @@ void BloomFieldEncoder::Encode(absl::string_view value, std::string* filter) {
   const size_t residue = spec_.bits_per_feature % count;
   unsigned char* bits = reinterpret_cast<unsigned char*>(filter->data());
   for (size_t i = 0; i < count; ++i) {
-    const Reduced& r = ReducedFor(absl::string_view(padded).substr(i, spec_.ngram), l);
+    const Reduced r = ReducedFor(absl::string_view(padded).substr(i, spec_.ngram), l);
     const int ki = k + (i < residue ? 1 : 0);
     uint64_t g = r.h1;
     for (int j = 0; j < ki; ++j) {

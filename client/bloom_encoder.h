@@ -68,21 +68,31 @@ class BloomFieldEncoder {
   std::vector<uint32_t> Positions(absl::string_view ngram, int k, uint32_t l);
 
  private:
-  // An n-gram's two hashes reduced modulo the filter length last asked for (an encoder is used
-  // with one length, so this is computed once per n-gram).
+  // An n-gram's two hashes reduced modulo the filter length. An encoder is used with one length
+  // (its field's filter or the record filter), so the cache holds only the reduced pair and is
+  // emptied if the length ever changes.
   struct Reduced {
-    uint32_t l = 0;
-    uint32_t h1 = 0;
+    uint32_t h1 = 0;  // < l once computed
     uint32_t h2 = 0;
-    std::array<unsigned char, 20> sha1;
-    std::array<unsigned char, 16> md5;
   };
-  const Reduced& ReducedFor(absl::string_view ngram, uint32_t l);
+  Reduced ReducedFor(absl::string_view ngram, uint32_t l);
+  Reduced Compute(absl::string_view ngram, uint32_t l);
 
   const BloomFieldSpec spec_;
   KeyedHash sha1_;
   KeyedHash md5_;
-  absl::flat_hash_map<std::string, Reduced> cache_;
+  uint32_t cached_l_ = 0;
+  // Bigrams of printable ASCII (what normalised names, dates, postcodes and addresses are made of)
+  // index a table directly; h1 == kUnset marks an entry not yet computed. Allocated on first use.
+  static constexpr uint32_t kUnset = ~uint32_t{0};
+  static constexpr int kPrintableBase = 32;
+  static constexpr int kPrintableCount = 96;
+  std::vector<Reduced> bigram_table_;
+  // Other n-grams of up to 7 bytes (every bigram) are keyed by their bytes packed into an integer
+  // with the length in the top byte: hashing and comparing one word instead of a string is most of
+  // the encoding rate, since almost every lookup hits.
+  absl::flat_hash_map<uint64_t, Reduced> short_cache_;
+  absl::flat_hash_map<std::string, Reduced> long_cache_;
 };
 
 // Bits set in a filter.

@@ -20,6 +20,8 @@ struct CivilDate {
 
 // "YYYY-MM-DD".
 std::string IsoDate(const CivilDate& date);
+// "YYYYMMDD": the date's digits only, as clkhash's date format encodes it.
+std::string CompactDate(const CivilDate& date);
 
 // Accepts YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY and YYYYMMDD (a UK export's day-first forms); the day
 // must exist.

@@ -127,7 +127,10 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   LinkerOptions options = options_.linker;
   options.model = FitModel(population, options_.linker.model);
   auto linker = std::make_unique<Linker>(std::move(options));
-  for (Held& held : records) linker->Update(held.id, std::move(held.persons));
+  std::vector<Linker::RecordPersons> population_records;
+  population_records.reserve(records.size());
+  for (Held& held : records) population_records.push_back({held.id, std::move(held.persons)});
+  linker->Build(std::move(population_records));
   // Entities that survive the relink keep their ids: from the running linker, or at Open from
   // the ids saved before the last shutdown.
   CF_ASSIGN_OR_RETURN(Linker::SavedAssignment saved, LoadEntityAssignment(*storage_));

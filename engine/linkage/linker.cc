@@ -1,13 +1,17 @@
 #include "engine/linkage/linker.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "engine/linkage/dice.h"
 
 namespace crossforce {
 namespace {
@@ -74,9 +78,28 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
   return keys;
 }
 
-std::vector<uint64_t> Linker::LshSignatures(const PersonRecord& p) const {
+absl::string_view Linker::RecordFilter(Index i) const {
+  if (clk_bits_[i] != kNoRecordFilter) {
+    return absl::string_view(reinterpret_cast<const char*>(&clk_words_[i * kFilterWords]),
+                             kFilterWords * sizeof(uint64_t));
+  }
+  return persons_[i].filter(EncodedField::kRecord);
+}
+
+bool Linker::SimilarRecordFilters(Index a, Index b) const {
+  if (clk_bits_[a] == kNoRecordFilter || clk_bits_[b] == kNoRecordFilter) {
+    return Dice(RecordFilter(a), RecordFilter(b)) >= options_.lsh_min_dice;
+  }
+  static const DiceKernel kernel = BestDiceKernel();
+  const uint32_t both =
+      AndPopCount(&clk_words_[a * kFilterWords], &clk_words_[b * kFilterWords], kernel);
+  const uint32_t total = clk_bits_[a] + clk_bits_[b];
+  return total > 0 && 2.0 * both >= options_.lsh_min_dice * total;
+}
+
+std::vector<uint64_t> Linker::LshSignatures(Index i) const {
   std::vector<uint64_t> signatures;
-  const std::string& filter = p.filter(EncodedField::kRecord);
+  const absl::string_view filter = RecordFilter(i);
   if (filter.empty()) return signatures;
   const size_t bits = filter.size() * 8;
   for (const auto& band : lsh_positions_) {
@@ -91,20 +114,45 @@ std::vector<uint64_t> Linker::LshSignatures(const PersonRecord& p) const {
   return signatures;
 }
 
-std::vector<Linker::Index> Linker::Candidates(Index i) const {
+std::vector<Linker::Index> Linker::Candidates(Index i, bool only_higher) const {
   std::vector<Index> out;
   for (const uint64_t key : TokenBlockKeys(persons_[i])) {
     auto it = token_blocks_.find(key);
-    if (it != token_blocks_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
-  }
-  const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
-  for (size_t band = 0; band < signatures.size(); ++band) {
-    auto it = lsh_heads_[band].find(signatures[band]);
-    if (it == lsh_heads_[band].end()) continue;
-    for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) out.push_back(j);
+    if (it == token_blocks_.end()) continue;
+    const std::vector<Index>& members = it->second;
+    out.insert(out.end(),
+               only_higher ? std::upper_bound(members.begin(), members.end(), i) : members.begin(),
+               members.end());
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
+  std::vector<Index> fuzzy;
+  const std::vector<uint64_t> signatures = LshSignatures(i);
+  for (size_t band = 0; band < signatures.size(); ++band) {
+    auto it = lsh_heads_[band].find(signatures[band]);
+    if (it == lsh_heads_[band].end()) continue;
+    for (Index j = it->second; j != kNoIndex && (!only_higher || j > i); j = LshNext(j, band)) {
+      fuzzy.push_back(j);
+    }
+  }
+  std::sort(fuzzy.begin(), fuzzy.end());
+  fuzzy.erase(std::unique(fuzzy.begin(), fuzzy.end()), fuzzy.end());
+  // Pairs from a token block are compared whatever their filters say; LSH-only pairs must also be
+  // similar as wholes. Either way the rule is symmetric, so which of the two arrived first does
+  // not matter.
+  const size_t token_candidates = out.size();
+  constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
+  for (size_t k = 0; k < fuzzy.size(); ++k) {
+    if (k + kPrefetchAhead < fuzzy.size()) {
+      const uint64_t* ahead = &clk_words_[fuzzy[k + kPrefetchAhead] * kFilterWords];
+      __builtin_prefetch(ahead);
+      __builtin_prefetch(ahead + 8);
+    }
+    const Index j = fuzzy[k];
+    if (std::binary_search(out.begin(), out.begin() + token_candidates, j)) continue;
+    if (SimilarRecordFilters(i, j)) out.push_back(j);
+  }
+  std::inplace_merge(out.begin(), out.begin() + token_candidates, out.end());
   out.erase(std::remove(out.begin(), out.end(), i), out.end());
   return out;
 }
@@ -117,8 +165,12 @@ void Linker::Add(Index i) {
       links_[c].emplace_back(i, weight);
     }
   }
+  IndexBlocks(i);
+}
+
+void Linker::IndexBlocks(Index i) {
   for (const uint64_t key : TokenBlockKeys(persons_[i])) token_blocks_[key].push_back(i);
-  const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
+  const std::vector<uint64_t> signatures = LshSignatures(i);
   for (size_t band = 0; band < signatures.size(); ++band) {
     auto [it, inserted] = lsh_heads_[band].try_emplace(signatures[band], i);
     LshNext(i, band) = inserted ? kNoIndex : it->second;
@@ -128,7 +180,7 @@ void Linker::Add(Index i) {
 
 void Linker::Remove(Index i) {
   for (const uint64_t key : TokenBlockKeys(persons_[i])) EraseFromBlock(token_blocks_, key, i);
-  const std::vector<uint64_t> signatures = LshSignatures(persons_[i]);
+  const std::vector<uint64_t> signatures = LshSignatures(i);
   for (size_t band = 0; band < signatures.size(); ++band) {
     auto it = lsh_heads_[band].find(signatures[band]);
     if (it == lsh_heads_[band].end()) continue;
@@ -170,6 +222,38 @@ void Linker::Remove(Index i) {
   free_.push_back(i);
 }
 
+Linker::Index Linker::Insert(PersonRecord person) {
+  if (key_to_index_.contains(person.key)) return kNoIndex;
+  Index i;
+  if (!free_.empty()) {
+    i = free_.back();
+    free_.pop_back();
+  } else {
+    i = static_cast<Index>(persons_.size());
+    persons_.emplace_back();
+    alive_.push_back(false);
+    links_.emplace_back();
+    entity_of_.push_back(0);
+    lsh_next_.resize(persons_.size() * lsh_heads_.size(), kNoIndex);
+  }
+  key_to_index_[person.key] = i;
+  SortTokens(person);
+  clk_words_.resize(persons_.size() * kFilterWords);
+  clk_bits_.resize(persons_.size());
+  std::string& record_filter = person.filters[static_cast<int>(EncodedField::kRecord)];
+  if (record_filter.size() == kFilterWords * sizeof(uint64_t)) {
+    std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
+    clk_bits_[i] = static_cast<uint32_t>(
+        PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), record_filter.size()));
+    std::string().swap(record_filter);
+  } else {
+    clk_bits_[i] = kNoRecordFilter;
+  }
+  persons_[i] = std::move(person);
+  alive_[i] = true;
+  return i;
+}
+
 void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   std::vector<Index> seeds;
   if (auto it = by_record_.find(id); it != by_record_.end()) {
@@ -181,29 +265,77 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   }
   std::vector<Index> added;
   for (PersonRecord& person : persons) {
-    if (key_to_index_.contains(person.key)) continue;
-    Index i;
-    if (!free_.empty()) {
-      i = free_.back();
-      free_.pop_back();
-    } else {
-      i = static_cast<Index>(persons_.size());
-      persons_.emplace_back();
-      alive_.push_back(false);
-      links_.emplace_back();
-      entity_of_.push_back(0);
-      lsh_next_.resize(persons_.size() * lsh_heads_.size(), kNoIndex);
-    }
-    key_to_index_[person.key] = i;
-    SortTokens(person);
-    persons_[i] = std::move(person);
-    alive_[i] = true;
+    const Index i = Insert(std::move(person));
+    if (i == kNoIndex) continue;
     Add(i);
     added.push_back(i);
     seeds.push_back(i);
   }
   if (!added.empty()) by_record_[id] = added;
   if (!options_.index_only) Recluster(seeds);
+}
+
+void Linker::Build(std::vector<RecordPersons> records) {
+  // Into an empty linker, slots are handed out in order and every block lists its members in
+  // index order, so each pair can be found from its lower index alone.
+  const bool fresh = persons_.empty();
+  std::vector<RecordPersons> late;  // records Update must take: held already or named twice
+  std::vector<Index> seeds;
+  for (RecordPersons& record : records) {
+    if (by_record_.contains(record.id)) {
+      late.push_back(std::move(record));
+      continue;
+    }
+    std::vector<Index> added;
+    for (PersonRecord& person : record.persons) {
+      const Index i = Insert(std::move(person));
+      if (i == kNoIndex) continue;
+      IndexBlocks(i);
+      added.push_back(i);
+      seeds.push_back(i);
+    }
+    if (!added.empty()) by_record_[record.id] = std::move(added);
+  }
+  if (!options_.index_only) {
+    // Every pair sharing a block, scored once (from its lower index), on worker threads that only
+    // read the index; the links are joined afterwards.
+    struct Found {
+      Index a, b;
+      double weight;
+    };
+    const size_t workers = options_.build_threads > 0
+                               ? static_cast<size_t>(options_.build_threads)
+                               : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::vector<Found>> found(workers);
+    std::atomic<size_t> next{0};
+    constexpr size_t kChunk = 256;
+    const auto run = [&](size_t worker) {
+      for (size_t begin = next.fetch_add(kChunk); begin < seeds.size();
+           begin = next.fetch_add(kChunk)) {
+        for (size_t k = begin; k < std::min(seeds.size(), begin + kChunk); ++k) {
+          const Index i = seeds[k];
+          for (Index c : Candidates(i, /*only_higher=*/fresh)) {
+            if (c < i && std::binary_search(seeds.begin(), seeds.end(), c)) continue;
+            const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
+            if (weight >= options_.model.link_weight) found[worker].push_back({i, c, weight});
+          }
+        }
+      }
+    };
+    std::sort(seeds.begin(), seeds.end());
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
+    run(0);
+    for (std::thread& t : pool) t.join();
+    for (const auto& part : found) {
+      for (const Found& f : part) {
+        links_[f.a].emplace_back(f.b, f.weight);
+        links_[f.b].emplace_back(f.a, f.weight);
+      }
+    }
+    Recluster(seeds);
+  }
+  for (RecordPersons& record : late) Update(record.id, std::move(record.persons));
 }
 
 std::vector<Linker::Index> Linker::Component(Index start, std::vector<bool>& seen) const {

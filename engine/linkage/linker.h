@@ -3,8 +3,9 @@
 //
 // Blocking: candidate pairs are records that share a discriminating keyed token (PNC id, phone,
 // email, vehicle, date of birth exact or with day and month sorted, phonetic family name with birth
-// year) or collide in a band of a bit-sampling LSH index over the record-level Bloom filter.
-// Candidates are scored with the MatchModel; pairs at or above its link weight become links.
+// year) or collide in a band of a bit-sampling LSH index over the record-level Bloom filter and
+// are similar enough there (lsh_min_dice). Candidates are scored with the MatchModel; pairs at or
+// above its link weight become links.
 //
 // Clustering resists chaining: within each connected component of the link graph, links are taken
 // strongest first (ties broken by the records' keys) and two clusters are merged only if no pair
@@ -25,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "engine/linkage/dice_kernel.h"
 #include "engine/linkage/match_model.h"
 #include "engine/linkage/person_record.h"
 #include "engine/records.h"
@@ -38,7 +40,14 @@ struct LinkerOptions {
   int lsh_bands = 48;          // bands of the LSH index over the record filter
   int lsh_bits_per_band = 22;  // sampled bits per band
   uint64_t lsh_seed = 0x5eed;  // which bits are sampled (fixed: the index must be reproducible)
-  bool index_only = false;     // only build the blocking index (for fitting and blocking stats)
+  // A pair found only through an LSH band (no shared token block) is compared only if the Dice
+  // similarity of the two record filters reaches this. Bands of 22 sampled bits also collide
+  // for records that share little (dense filters agree on many bits by chance); on the accuracy
+  // data sets no pair below 0.45 scored a link, and 0.5 drops 57% of the synthetic benchmark's
+  // LSH-only pairs. See BENCHMARKS.md.
+  double lsh_min_dice = 0.5;
+  bool index_only = false;  // only build the blocking index (for fitting and blocking stats)
+  int build_threads = 0;    // threads that score a whole population (Build); 0: one per core
 };
 
 struct Link {
@@ -61,6 +70,17 @@ class Linker {
   // Replaces the persons of record `id` with `persons` (none: the record was deleted) and
   // re-clusters what that touches.
   void Update(const RecordId& id, std::vector<PersonRecord> persons);
+
+  // Links a whole population at once, as a full relink does: indexes every record, scores the
+  // candidate pairs on the options' build_threads and clusters each component once. The
+  // partition is the one Update would reach record by record, in any order: the candidate pairs
+  // are the same (two records sharing a block), and a component's clustering depends only on its
+  // links. Records already held, or named twice, go through Update instead.
+  struct RecordPersons {
+    RecordId id;
+    std::vector<PersonRecord> persons;
+  };
+  void Build(std::vector<RecordPersons> records);
 
   // Every entity, ordered by id.
   std::vector<Entity> Entities() const;
@@ -107,6 +127,8 @@ class Linker {
   AssignmentChanges TakeChanges();
 
   // Calls `visit` once for every candidate pair the blocking produces among the held records.
+  // The person records are as held: a 1024-bit record filter is kept apart from them, so theirs
+  // is empty (scoring never reads it).
   void ForEachCandidatePair(
       absl::FunctionRef<void(const PersonRecord&, const PersonRecord&)> visit) const;
 
@@ -118,10 +140,23 @@ class Linker {
   using Index = uint32_t;
 
   void Remove(Index i);
+  // Takes a slot for `person`; kNoIndex when its key is already held.
+  Index Insert(PersonRecord person);
+  // Puts person i in the token blocks and LSH buckets.
+  void IndexBlocks(Index i);
+  // Scores person i against its candidates, keeps the links, then indexes it.
   void Add(Index i);
-  std::vector<Index> Candidates(Index i) const;
+  // The records sharing a block with i. `only_higher`: just those with a higher index, walking
+  // only that part of each block; valid while every block lists its members in ascending
+  // (token blocks) or descending (LSH chains) index order, as a Build into an empty linker leaves
+  // them.
+  std::vector<Index> Candidates(Index i, bool only_higher = false) const;
   std::vector<uint64_t> TokenBlockKeys(const PersonRecord& p) const;
-  std::vector<uint64_t> LshSignatures(const PersonRecord& p) const;
+  std::vector<uint64_t> LshSignatures(Index i) const;
+  // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
+  absl::string_view RecordFilter(Index i) const;
+  // Whether an LSH-only pair is similar enough to compare (lsh_min_dice).
+  bool SimilarRecordFilters(Index a, Index b) const;
   // Re-clusters the components holding `seeds` and assigns entity ids.
   void Recluster(const std::vector<Index>& seeds);
   std::vector<Index> Component(Index start, std::vector<bool>& seen) const;
@@ -135,6 +170,13 @@ class Linker {
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
 
   std::vector<PersonRecord> persons_;  // by index; slots of removed persons are dead
+  // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
+  // words per index) with their bit counts: the LSH screen reads a candidate's filter without a
+  // pointer chase, and it costs no more memory than the strings did. kNoRecordFilter marks a
+  // person without one (or with one of another length, which stays in its person record).
+  static constexpr uint32_t kNoRecordFilter = ~uint32_t{0};
+  std::vector<uint64_t> clk_words_;
+  std::vector<uint32_t> clk_bits_;
   std::vector<bool> alive_;
   std::vector<Index> free_;
   std::map<PersonKey, Index> key_to_index_;

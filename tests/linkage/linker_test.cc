@@ -139,6 +139,20 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
     for (const auto& p : people) Add(linker, p);
     EXPECT_EQ(Partition(linker), expected) << "shuffle " << shuffle;
   }
+  // Linking the whole population at once (a relink) gives it too, on one thread or several.
+  for (int threads : {1, 2, 3}) {
+    LinkerOptions options;
+    options.build_threads = threads;
+    Linker built(options);
+    std::vector<Linker::RecordPersons> records;
+    for (const auto& p : people) {
+      records.push_back(
+          {RecordId{RecordKind::kIncident, {p.key.force_code, p.key.record_id}}, {p}});
+    }
+    built.Build(std::move(records));
+    EXPECT_EQ(Partition(built), expected) << threads << " threads";
+    EXPECT_EQ(built.link_count(), reference.link_count());
+  }
   // Deleting and re-adding a third of the records also lands on the same partition.
   Linker churn{LinkerOptions()};
   for (const auto& p : people) Add(churn, p);

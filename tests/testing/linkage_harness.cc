@@ -85,6 +85,20 @@ PairwiseMetrics Evaluate(const std::vector<std::vector<std::string>>& entities,
   return m;
 }
 
+namespace {
+
+// Each person as the only party of its own record, as the data sets give them.
+std::vector<Linker::RecordPersons> AsRecords(const std::vector<PersonRecord>& people) {
+  std::vector<Linker::RecordPersons> records;
+  records.reserve(people.size());
+  for (const PersonRecord& p : people) {
+    records.push_back({RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p}});
+  }
+  return records;
+}
+
+}  // namespace
+
 std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
                                               const LinkerOptions& options) {
   // As a full relink does: the model is fitted to the whole population first.
@@ -95,9 +109,7 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
     LinkerOptions index_options = options;
     index_options.index_only = true;
     Linker index(index_options);
-    for (const PersonRecord& p : people) {
-      index.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
-    }
+    index.Build(AsRecords(people));
     std::vector<std::pair<const PersonRecord*, const PersonRecord*>> pairs;
     std::map<PersonKey, const PersonRecord*> by_key;
     for (const PersonRecord& p : people) by_key[p.key] = &p;
@@ -115,9 +127,7 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
     fitted.model.merge_mean_weight = std::atof(w);
   }
   Linker linker(fitted);
-  for (const PersonRecord& p : people) {
-    linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
-  }
+  linker.Build(AsRecords(people));
   std::vector<std::vector<std::string>> out;
   for (const Entity& e : linker.Entities()) {
     std::vector<std::string> ids;
@@ -142,9 +152,7 @@ BlockingMetrics EvaluateBlocking(const std::vector<PersonRecord>& people,
   LinkerOptions index_options = options;
   index_options.index_only = true;
   Linker index(index_options);
-  for (const PersonRecord& p : people) {
-    index.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
-  }
+  index.Build(AsRecords(people));
   const auto name = [](const PersonRecord& p) {
     return absl::StrCat(p.key.force_code, "/", p.key.record_id);
   };
