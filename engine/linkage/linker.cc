@@ -97,24 +97,28 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
   return total > 0 && 2.0 * both >= options_.lsh_min_dice * total;
 }
 
+uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
+  const size_t bits = filter.size() * 8;
+  uint64_t signature = 0;
+  for (uint16_t position : lsh_positions_[band]) {
+    const size_t bit = position % bits;
+    signature =
+        (signature << 1) | ((static_cast<unsigned char>(filter[bit / 8]) >> (7 - bit % 8)) & 1);
+  }
+  return signature;
+}
+
 std::vector<uint64_t> Linker::LshSignatures(Index i) const {
   std::vector<uint64_t> signatures;
   const absl::string_view filter = RecordFilter(i);
   if (filter.empty()) return signatures;
-  const size_t bits = filter.size() * 8;
-  for (const auto& band : lsh_positions_) {
-    uint64_t signature = 0;
-    for (uint16_t position : band) {
-      const size_t bit = position % bits;
-      signature =
-          (signature << 1) | ((static_cast<unsigned char>(filter[bit / 8]) >> (7 - bit % 8)) & 1);
-    }
-    signatures.push_back(signature);
+  for (size_t band = 0; band < lsh_positions_.size(); ++band) {
+    signatures.push_back(LshSignature(filter, band));
   }
   return signatures;
 }
 
-std::vector<Linker::Index> Linker::Candidates(Index i, bool only_higher) const {
+std::vector<Linker::Index> Linker::TokenCandidates(Index i, bool only_higher) const {
   std::vector<Index> out;
   for (const uint64_t key : TokenBlockKeys(persons_[i])) {
     auto it = token_blocks_.find(key);
@@ -126,14 +130,17 @@ std::vector<Linker::Index> Linker::Candidates(Index i, bool only_higher) const {
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<Linker::Index> Linker::Candidates(Index i) const {
+  std::vector<Index> out = TokenCandidates(i, /*only_higher=*/false);
   std::vector<Index> fuzzy;
   const std::vector<uint64_t> signatures = LshSignatures(i);
   for (size_t band = 0; band < signatures.size(); ++band) {
     auto it = lsh_heads_[band].find(signatures[band]);
     if (it == lsh_heads_[band].end()) continue;
-    for (Index j = it->second; j != kNoIndex && (!only_higher || j > i); j = LshNext(j, band)) {
-      fuzzy.push_back(j);
-    }
+    for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) fuzzy.push_back(j);
   }
   std::sort(fuzzy.begin(), fuzzy.end());
   fuzzy.erase(std::unique(fuzzy.begin(), fuzzy.end()), fuzzy.end());
@@ -155,6 +162,48 @@ std::vector<Linker::Index> Linker::Candidates(Index i, bool only_higher) const {
   std::inplace_merge(out.begin(), out.begin() + token_candidates, out.end());
   out.erase(std::remove(out.begin(), out.end(), i), out.end());
   return out;
+}
+
+std::vector<uint64_t> Linker::SimilarLshPairs(const std::vector<Index>& persons,
+                                              size_t workers) const {
+  // Band by band: sorting a band's signatures puts each bucket's members side by side, so a
+  // bucket's pairs are screened with its members' filters in cache, where walking a chain per
+  // record would miss the cache at every step.
+  std::vector<std::vector<uint64_t>> found(workers);
+  std::atomic<size_t> next_band{0};
+  const auto run = [&](size_t worker) {
+    std::vector<std::pair<uint64_t, Index>> bucketed;
+    for (size_t band = next_band++; band < lsh_positions_.size(); band = next_band++) {
+      bucketed.clear();
+      for (Index i : persons) {
+        const absl::string_view filter = RecordFilter(i);
+        if (!filter.empty()) bucketed.emplace_back(LshSignature(filter, band), i);
+      }
+      std::sort(bucketed.begin(), bucketed.end());
+      for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
+        for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
+             ++end) {
+        }
+        for (size_t a = begin; a < end; ++a) {
+          for (size_t b = a + 1; b < end; ++b) {
+            const Index x = bucketed[a].second, y = bucketed[b].second;  // x < y: sorted
+            if (SimilarRecordFilters(x, y)) {
+              found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
+            }
+          }
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
+  run(0);
+  for (std::thread& t : pool) t.join();
+  std::vector<uint64_t> pairs;
+  for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
 }
 
 void Linker::Add(Index i) {
@@ -276,8 +325,6 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
 }
 
 void Linker::Build(std::vector<RecordPersons> records) {
-  // Into an empty linker, slots are handed out in order and every block lists its members in
-  // index order, so each pair can be found from its lower index alone.
   const bool fresh = persons_.empty();
   std::vector<RecordPersons> late;  // records Update must take: held already or named twice
   std::vector<Index> seeds;
@@ -306,6 +353,34 @@ void Linker::Build(std::vector<RecordPersons> records) {
     const size_t workers = options_.build_threads > 0
                                ? static_cast<size_t>(options_.build_threads)
                                : std::max(1u, std::thread::hardware_concurrency());
+    std::sort(seeds.begin(), seeds.end());
+    // Into an empty linker, slots are handed out in order and every token block lists its members
+    // in index order, so each pair is found from its lower index alone, and the LSH pairs come
+    // from SimilarLshPairs. Otherwise each record's candidates come from Candidates, and a pair of
+    // two new records is kept from its lower index only.
+    const std::vector<uint64_t> lsh_pairs =
+        fresh ? SimilarLshPairs(seeds, workers) : std::vector<uint64_t>();
+    const auto candidates_of = [&](Index i) {
+      if (!fresh) {
+        std::vector<Index> out = Candidates(i);
+        out.erase(std::remove_if(out.begin(), out.end(),
+                                 [&](Index c) {
+                                   return c < i &&
+                                          std::binary_search(seeds.begin(), seeds.end(), c);
+                                 }),
+                  out.end());
+        return out;
+      }
+      std::vector<Index> out = TokenCandidates(i, /*only_higher=*/true);
+      const size_t token_candidates = out.size();
+      for (auto it =
+               std::lower_bound(lsh_pairs.begin(), lsh_pairs.end(), static_cast<uint64_t>(i) << 32);
+           it != lsh_pairs.end() && (*it >> 32) == i; ++it) {
+        const Index j = static_cast<Index>(*it & 0xffffffffu);
+        if (!std::binary_search(out.begin(), out.begin() + token_candidates, j)) out.push_back(j);
+      }
+      return out;
+    };
     std::vector<std::vector<Found>> found(workers);
     std::atomic<size_t> next{0};
     constexpr size_t kChunk = 256;
@@ -314,15 +389,13 @@ void Linker::Build(std::vector<RecordPersons> records) {
            begin = next.fetch_add(kChunk)) {
         for (size_t k = begin; k < std::min(seeds.size(), begin + kChunk); ++k) {
           const Index i = seeds[k];
-          for (Index c : Candidates(i, /*only_higher=*/fresh)) {
-            if (c < i && std::binary_search(seeds.begin(), seeds.end(), c)) continue;
+          for (Index c : candidates_of(i)) {
             const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
             if (weight >= options_.model.link_weight) found[worker].push_back({i, c, weight});
           }
         }
       }
     };
-    std::sort(seeds.begin(), seeds.end());
     std::vector<std::thread> pool;
     for (size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
     run(0);

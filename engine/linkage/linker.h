@@ -146,11 +146,17 @@ class Linker {
   void IndexBlocks(Index i);
   // Scores person i against its candidates, keeps the links, then indexes it.
   void Add(Index i);
-  // The records sharing a block with i. `only_higher`: just those with a higher index, walking
-  // only that part of each block; valid while every block lists its members in ascending
-  // (token blocks) or descending (LSH chains) index order, as a Build into an empty linker leaves
-  // them.
-  std::vector<Index> Candidates(Index i, bool only_higher = false) const;
+  // The records sharing a block with i: a token block, or an LSH band with similar record
+  // filters. Sorted.
+  std::vector<Index> Candidates(Index i) const;
+  // The records sharing a token block with i, sorted. `only_higher`: just those with a higher
+  // index, valid while every block lists its members in index order (as a Build into an empty
+  // linker leaves them).
+  std::vector<Index> TokenCandidates(Index i, bool only_higher) const;
+  // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
+  // (lower << 32) | higher, sorted; computed on `workers` threads.
+  std::vector<uint64_t> SimilarLshPairs(const std::vector<Index>& persons, size_t workers) const;
+  uint64_t LshSignature(absl::string_view filter, size_t band) const;
   std::vector<uint64_t> TokenBlockKeys(const PersonRecord& p) const;
   std::vector<uint64_t> LshSignatures(Index i) const;
   // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
