@@ -411,30 +411,31 @@ void Linker::Build(std::vector<RecordPersons> records) {
   for (RecordPersons& record : late) Update(record.id, std::move(record.persons));
 }
 
-std::vector<Linker::Index> Linker::Component(Index start, std::vector<bool>& seen) const {
+std::vector<Linker::Index> Linker::Component(Index start, absl::flat_hash_set<Index>& seen) const {
   std::vector<Index> component = {start};
-  seen[start] = true;
+  seen.insert(start);
   for (size_t k = 0; k < component.size(); ++k) {
     for (const auto& [other, weight] : links_[component[k]]) {
-      if (!seen[other]) {
-        seen[other] = true;
-        component.push_back(other);
-      }
+      if (seen.insert(other).second) component.push_back(other);
     }
   }
   return component;
 }
 
 void Linker::Recluster(const std::vector<Index>& seeds) {
-  std::vector<bool> seen(persons_.size(), false);
+  // Sets and maps sized by what is re-clustered, not by the index: an update touches a few
+  // records of millions.
+  absl::flat_hash_set<Index> seen;
   std::vector<std::vector<Index>> components;
   for (Index s : seeds) {
-    if (s < persons_.size() && alive_[s] && !seen[s]) components.push_back(Component(s, seen));
+    if (s < persons_.size() && alive_[s] && !seen.contains(s)) {
+      components.push_back(Component(s, seen));
+    }
   }
   if (components.empty()) return;
 
   // The entities these records belonged to are dissolved and rebuilt.
-  std::vector<EntityId> previous(persons_.size(), 0);
+  absl::flat_hash_map<Index, EntityId> previous;
   for (const auto& component : components) {
     for (Index i : component) {
       previous[i] = entity_of_[i];

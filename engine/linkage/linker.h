@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "engine/linkage/dice_kernel.h"
@@ -165,7 +166,7 @@ class Linker {
   bool SimilarRecordFilters(Index a, Index b) const;
   // Re-clusters the components holding `seeds` and assigns entity ids.
   void Recluster(const std::vector<Index>& seeds);
-  std::vector<Index> Component(Index start, std::vector<bool>& seen) const;
+  std::vector<Index> Component(Index start, absl::flat_hash_set<Index>& seen) const;
   void AdoptEntityIds(absl::FunctionRef<std::optional<EntityId>(const PersonKey&)> previous_id,
                       const std::map<EntityId, EntityId>& previous_redirects,
                       EntityId previous_next);
