@@ -207,8 +207,40 @@ absl::Status Engine::SaveDerived(bool sync) {
   return absl::OkStatus();
 }
 
-void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
-  for (PendingLink& p : batch) {
+namespace {
+
+// The record `id` now holds: none when deleted or never stored.
+absl::StatusOr<std::optional<Record>> ReadCurrent(Storage& storage, const RecordId& id) {
+  CF_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                      storage.Get(Table::kRecords, EncodeRecordId(id)));
+  if (!bytes.has_value()) return std::optional<Record>();
+  CF_ASSIGN_OR_RETURN(StoredRecord stored, DecodeStoredRecord(*bytes));
+  return std::move(stored.record);
+}
+
+}  // namespace
+
+void Engine::ApplyBatch(const std::vector<RecordId>& batch) {
+  // The latest stored version of each record (none: deleted). Two queued changes to one record
+  // both apply its latest version, which is what the second alone would have done. A record that
+  // cannot be read is left as the linker has it; the next relink reads it again.
+  struct Current {
+    RecordId id;
+    std::optional<Record> record;
+  };
+  std::vector<Current> current;
+  current.reserve(batch.size());
+  for (const RecordId& id : batch) {
+    absl::StatusOr<std::optional<Record>> record = ReadCurrent(*storage_, id);
+    if (!record.ok()) {
+      std::fprintf(stderr, "crossforce engine: linking %s/%s skipped, reading it failed: %s\n",
+                   id.key.force_code.c_str(), id.key.record_id.c_str(),
+                   std::string(record.status().message()).c_str());
+      continue;
+    }
+    current.push_back({id, *std::move(record)});
+  }
+  for (Current& p : current) {
     linker_->Update(p.id,
                     p.record.has_value() ? ExtractPersons(*p.record) : std::vector<PersonRecord>());
   }
@@ -216,7 +248,7 @@ void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
   DetectionScope scope;
   std::set<EntityId> touched;
   const auto entity_of = [&](const PersonKey& key) { return linker_->EntityOf(key).value_or(0); };
-  for (PendingLink& p : batch) {
+  for (Current& p : current) {
     graph_->Neighbourhood(p.id, scope.suspects, scope.tokens);  // what the record was
     if (p.record.has_value()) {
       graph_->Upsert(MakeCaseRecord(*p.record), entity_of, touched);
@@ -242,18 +274,11 @@ void Engine::ApplyBatch(std::deque<PendingLink>& batch) {
 }
 
 void Engine::OnCommitted(const std::vector<CommittedChange>& changes) {
-  // This runs in the group-commit leader, before the group's acknowledgements: it only moves the
-  // records over; the linking thread extracts what it needs.
-  std::vector<PendingLink> pending;
-  pending.reserve(changes.size());
-  for (const CommittedChange& change : changes) {
-    PendingLink p{change.id, std::nullopt};
-    if (change.record != nullptr) p.record = std::move(*change.record);
-    pending.push_back(std::move(p));
-  }
+  // This runs in the group-commit leader, before the group's acknowledgements: it only queues
+  // the ids; the linking thread reads the records back (see queue_).
   absl::MutexLock lock(&queue_mu_);
-  for (PendingLink& p : pending) queue_.push_back(std::move(p));
-  queued_ += pending.size();
+  for (const CommittedChange& change : changes) queue_.push_back(change.id);
+  queued_ += changes.size();
 }
 
 void Engine::LinkingLoop() {
@@ -262,7 +287,7 @@ void Engine::LinkingLoop() {
   // value is its own.)
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kLinkingNice);
   while (true) {
-    std::deque<PendingLink> batch;
+    std::vector<RecordId> batch;
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
