@@ -7,11 +7,11 @@
 #include <numeric>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "engine/linkage/dice.h"
+#include "engine/workers.h"
 
 namespace crossforce {
 namespace {
@@ -199,10 +199,7 @@ std::vector<uint64_t> Linker::SimilarLshPairs(const std::vector<Index>& persons,
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
-  run(0);
-  for (std::thread& t : pool) t.join();
+  RunOnWorkers(workers, run);
   std::vector<uint64_t> pairs;
   for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
   std::sort(pairs.begin(), pairs.end());
@@ -354,9 +351,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
       Index a, b;
       double weight;
     };
-    const size_t workers = options_.build_threads > 0
-                               ? static_cast<size_t>(options_.build_threads)
-                               : std::max(1u, std::thread::hardware_concurrency());
+    const size_t workers = WorkerCount(options_.build_threads);
     std::sort(seeds.begin(), seeds.end());
     // Into an empty linker, slots are handed out in order and every token block lists its members
     // in index order, so each pair is found from its lower index alone, and the LSH pairs come
@@ -400,10 +395,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
         }
       }
     };
-    std::vector<std::thread> pool;
-    for (size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
-    run(0);
-    for (std::thread& t : pool) t.join();
+    RunOnWorkers(workers, run);
     for (const auto& part : found) {
       for (const Found& f : part) {
         links_[f.a].emplace_back(f.b, f.weight);

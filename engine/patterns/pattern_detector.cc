@@ -4,13 +4,13 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "engine/patterns/risk_score.h"
+#include "engine/workers.h"
 
 namespace crossforce {
 namespace {
@@ -457,10 +457,8 @@ std::vector<Finding> PatternDetector::DetectFor(
 
 std::vector<Finding> PatternDetector::DetectAll(const CaseGraph& graph, Date today) const {
   const std::vector<EntityId> suspects = graph.SuspectEntities();
-  size_t threads = options_.detection_threads > 0
-                       ? static_cast<size_t>(options_.detection_threads)
-                       : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::max<size_t>(1, std::min(threads, suspects.size() / 1024 + 1));
+  const size_t threads = std::max<size_t>(
+      1, std::min(WorkerCount(options_.detection_threads), suspects.size() / 1024 + 1));
   // Contiguous slices, so that concatenating them keeps suspect order.
   std::vector<std::vector<Finding>> parts(threads);
   const auto run = [&](size_t t) {
@@ -471,10 +469,7 @@ std::vector<Finding> PatternDetector::DetectAll(const CaseGraph& graph, Date tod
                       std::make_move_iterator(f.end()));
     }
   };
-  std::vector<std::thread> workers;
-  for (size_t t = 1; t < threads; ++t) workers.emplace_back(run, t);
-  run(0);
-  for (std::thread& w : workers) w.join();
+  RunOnWorkers(threads, run);
   std::vector<Finding> out;
   for (std::vector<Finding>& part : parts) {
     out.insert(out.end(), std::make_move_iterator(part.begin()),
