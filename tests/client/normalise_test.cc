@@ -18,6 +18,9 @@ TEST(NormaliseTest, DatesInEveryExportFormat) {
     EXPECT_FALSE(ParseDate(bad).ok()) << bad;
   }
   EXPECT_EQ(IsoDate({2001, 2, 3}), "2001-02-03");
+  EXPECT_EQ(IsoDate({987, 12, 31}), "0987-12-31");
+  EXPECT_EQ(CompactDate({1985, 11, 3}), "19851103");
+  EXPECT_EQ(CompactDate({12345, 1, 2}), "123450102") << "a year beyond four digits is kept whole";
 }
 
 TEST(NormaliseTest, NamesFoldCaseAccentsPunctuation) {

@@ -196,3 +196,64 @@ TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
 
 }  // namespace
 }  // namespace crossforce
+
+namespace crossforce {
+namespace {
+
+// A person with only a record filter: `set` bits on, the rest off.
+PersonRecord FilterOnly(const std::string& ref, size_t bytes, const std::vector<int>& set) {
+  PersonRecord p;
+  p.key = PersonKey{RecordKind::kIncident, "WYP", ref, ref, PartyRole::kSuspect};
+  std::string filter(bytes, '\0');
+  for (int bit : set) filter[bit / 8] = static_cast<char>(filter[bit / 8] | (0x80 >> (bit % 8)));
+  p.filters[static_cast<int>(EncodedField::kRecord)] = filter;
+  return p;
+}
+
+std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& linker) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  linker.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
+    pairs.emplace_back(std::min(a.key.nominal_ref, b.key.nominal_ref),
+                       std::max(a.key.nominal_ref, b.key.nominal_ref));
+  });
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
+// With bands of no bits every record collides with every other in every band, so only the Dice
+// screen tells the pairs apart: records sharing no token are compared only when their record
+// filters are similar, whether they are the hub's 1024 bits (held apart) or another length.
+TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
+  std::vector<int> a_bits, b_bits, c_bits;
+  for (int bit = 0; bit < 300; ++bit) a_bits.push_back(bit);
+  b_bits = a_bits;
+  b_bits.resize(280);                                           // Dice 2 * 280 / 580 = 0.97
+  for (int bit = 600; bit < 900; ++bit) c_bits.push_back(bit);  // Dice 0 with both
+  const std::vector<int> d_bits = {1, 2, 3, 4, 5, 6, 7, 8}, e_bits = {1, 2, 3, 4, 5, 6, 7, 9};
+  std::vector<PersonRecord> people = {FilterOnly("A", 128, a_bits), FilterOnly("B", 128, b_bits),
+                                      FilterOnly("C", 128, c_bits), FilterOnly("D", 16, d_bits),
+                                      FilterOnly("E", 16, e_bits)};
+  for (double min_dice : {0.5, 0.0}) {
+    LinkerOptions options;
+    options.lsh_bands = 4;
+    options.lsh_bits_per_band = 0;
+    options.lsh_min_dice = min_dice;
+    options.index_only = true;
+    Linker linker(options);
+    for (const PersonRecord& p : people) {
+      linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+    }
+    const auto pairs = CandidatePairs(linker);
+    if (min_dice > 0) {
+      // Filters of different lengths are never similar; D and E (16 bytes) agree on 7 of 8 bits.
+      EXPECT_THAT(pairs, ::testing::ElementsAre(std::pair<std::string, std::string>("A", "B"),
+                                                std::pair<std::string, std::string>("D", "E")));
+    } else {
+      EXPECT_THAT(pairs, ::testing::Contains(std::pair<std::string, std::string>("A", "C")))
+          << "without the screen every colliding pair is a candidate";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace crossforce
