@@ -60,6 +60,16 @@ absl::Status CheckRecordId(const RecordId& id) {
 // How much lower than the ingest threads the linking thread runs (see LinkingLoop).
 constexpr int kLinkingNice = 10;
 
+// Record `id` as stored (a tombstone included); none when it was never stored. What Get answers
+// and what the linking thread reads back.
+absl::StatusOr<std::optional<StoredRecord>> ReadStored(Storage& storage, const RecordId& id) {
+  CF_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                      storage.Get(Table::kRecords, EncodeRecordId(id)));
+  if (!bytes.has_value()) return std::optional<StoredRecord>();
+  CF_ASSIGN_OR_RETURN(StoredRecord stored, DecodeStoredRecord(*bytes));
+  return std::optional<StoredRecord>(std::move(stored));
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -207,19 +217,6 @@ absl::Status Engine::SaveDerived(bool sync) {
   return absl::OkStatus();
 }
 
-namespace {
-
-// The record `id` now holds: none when deleted or never stored.
-absl::StatusOr<std::optional<Record>> ReadCurrent(Storage& storage, const RecordId& id) {
-  CF_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                      storage.Get(Table::kRecords, EncodeRecordId(id)));
-  if (!bytes.has_value()) return std::optional<Record>();
-  CF_ASSIGN_OR_RETURN(StoredRecord stored, DecodeStoredRecord(*bytes));
-  return std::move(stored.record);
-}
-
-}  // namespace
-
 void Engine::ApplyBatch(const std::vector<RecordId>& batch) {
   // The latest stored version of each record (none: deleted). Two queued changes to one record
   // both apply its latest version, which is what the second alone would have done. A record that
@@ -231,14 +228,16 @@ void Engine::ApplyBatch(const std::vector<RecordId>& batch) {
   std::vector<Current> current;
   current.reserve(batch.size());
   for (const RecordId& id : batch) {
-    absl::StatusOr<std::optional<Record>> record = ReadCurrent(*storage_, id);
-    if (!record.ok()) {
+    absl::StatusOr<std::optional<StoredRecord>> stored = ReadStored(*storage_, id);
+    if (!stored.ok()) {
       std::fprintf(stderr, "crossforce engine: linking %s/%s skipped, reading it failed: %s\n",
                    id.key.force_code.c_str(), id.key.record_id.c_str(),
-                   std::string(record.status().message()).c_str());
+                   std::string(stored.status().message()).c_str());
       continue;
     }
-    current.push_back({id, *std::move(record)});
+    // A tombstone, or a record never stored, holds no record: the linker drops its persons.
+    current.push_back(
+        {id, stored->has_value() ? std::move((*stored)->record) : std::optional<Record>()});
   }
   for (Current& p : current) {
     linker_->Update(p.id,
@@ -457,13 +456,12 @@ absl::StatusOr<WriteResult> Engine::Delete(const RecordId& id, uint64_t version)
 
 absl::StatusOr<StoredRecord> Engine::Get(const RecordId& id) {
   CF_RETURN_IF_ERROR(CheckRecordId(id));
-  CF_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                      storage_->Get(Table::kRecords, EncodeRecordId(id)));
-  if (!bytes.has_value()) {
+  CF_ASSIGN_OR_RETURN(std::optional<StoredRecord> stored, ReadStored(*storage_, id));
+  if (!stored.has_value()) {
     return absl::NotFoundError(absl::StrCat("no ", Name(id.kind), " ", id.key.force_code, "/",
                                             id.key.record_id, " is held"));
   }
-  return DecodeStoredRecord(*bytes);
+  return *std::move(stored);
 }
 
 HubStats Engine::Stats() {
