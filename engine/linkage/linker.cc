@@ -122,9 +122,14 @@ std::vector<uint64_t> Linker::LshSignatures(Index i) const {
   return signatures;
 }
 
-std::vector<Linker::Index> Linker::TokenCandidates(Index i, bool only_higher) const {
+Linker::BlockKeys Linker::KeysOf(Index i) const {
+  return BlockKeys{TokenBlockKeys(persons_[i]), LshSignatures(i)};
+}
+
+std::vector<Linker::Index> Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys,
+                                                   bool only_higher) const {
   std::vector<Index> out;
-  for (const uint64_t key : TokenBlockKeys(persons_[i])) {
+  for (const uint64_t key : token_keys) {
     auto it = token_blocks_.find(key);
     if (it == token_blocks_.end()) continue;
     const std::vector<Index>& members = it->second;
@@ -137,10 +142,10 @@ std::vector<Linker::Index> Linker::TokenCandidates(Index i, bool only_higher) co
   return out;
 }
 
-std::vector<Linker::Index> Linker::Candidates(Index i) const {
-  std::vector<Index> out = TokenCandidates(i, /*only_higher=*/false);
+std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
+  std::vector<Index> out = TokenCandidates(i, keys.tokens, /*only_higher=*/false);
   std::vector<Index> fuzzy;
-  const std::vector<uint64_t> signatures = LshSignatures(i);
+  const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
     auto it = lsh_heads_[band].find(signatures[band]);
     if (it == lsh_heads_[band].end()) continue;
@@ -208,19 +213,20 @@ std::vector<uint64_t> Linker::SimilarLshPairs(const std::vector<Index>& persons,
 }
 
 void Linker::Add(Index i) {
-  for (Index c : options_.index_only ? std::vector<Index>() : Candidates(i)) {
+  const BlockKeys keys = KeysOf(i);
+  for (Index c : options_.index_only ? std::vector<Index>() : Candidates(i, keys)) {
     const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
     if (weight >= options_.model.link_weight) {
       links_[i].emplace_back(c, weight);
       links_[c].emplace_back(i, weight);
     }
   }
-  IndexBlocks(i);
+  IndexBlocks(i, keys);
 }
 
-void Linker::IndexBlocks(Index i) {
-  for (const uint64_t key : TokenBlockKeys(persons_[i])) token_blocks_[key].push_back(i);
-  const std::vector<uint64_t> signatures = LshSignatures(i);
+void Linker::IndexBlocks(Index i, const BlockKeys& keys) {
+  for (const uint64_t key : keys.tokens) token_blocks_[key].push_back(i);
+  const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
     auto [it, inserted] = lsh_heads_[band].try_emplace(signatures[band], i);
     LshNext(i, band) = inserted ? kNoIndex : it->second;
@@ -229,8 +235,9 @@ void Linker::IndexBlocks(Index i) {
 }
 
 void Linker::Remove(Index i) {
-  for (const uint64_t key : TokenBlockKeys(persons_[i])) EraseFromBlock(token_blocks_, key, i);
-  const std::vector<uint64_t> signatures = LshSignatures(i);
+  const BlockKeys keys = KeysOf(i);
+  for (const uint64_t key : keys.tokens) EraseFromBlock(token_blocks_, key, i);
+  const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
     auto it = lsh_heads_[band].find(signatures[band]);
     if (it == lsh_heads_[band].end()) continue;
@@ -338,7 +345,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
     for (PersonRecord& person : record.persons) {
       const Index i = Insert(std::move(person));
       if (i == kNoIndex) continue;
-      IndexBlocks(i);
+      IndexBlocks(i, KeysOf(i));
       added.push_back(i);
       seeds.push_back(i);
     }
@@ -361,7 +368,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
         fresh ? SimilarLshPairs(seeds, workers) : std::vector<uint64_t>();
     const auto candidates_of = [&](Index i) {
       if (!fresh) {
-        std::vector<Index> out = Candidates(i);
+        std::vector<Index> out = Candidates(i, KeysOf(i));
         out.erase(std::remove_if(out.begin(), out.end(),
                                  [&](Index c) {
                                    return c < i &&
@@ -370,7 +377,8 @@ void Linker::Build(std::vector<RecordPersons> records) {
                   out.end());
         return out;
       }
-      std::vector<Index> out = TokenCandidates(i, /*only_higher=*/true);
+      std::vector<Index> out =
+          TokenCandidates(i, TokenBlockKeys(persons_[i]), /*only_higher=*/true);
       const size_t token_candidates = out.size();
       for (auto it =
                std::lower_bound(lsh_pairs.begin(), lsh_pairs.end(), static_cast<uint64_t>(i) << 32);
@@ -743,7 +751,7 @@ void Linker::ForEachCandidatePair(
     absl::FunctionRef<void(const PersonRecord&, const PersonRecord&)> visit) const {
   for (Index i = 0; i < persons_.size(); ++i) {
     if (!alive_[i]) continue;
-    for (Index j : Candidates(i)) {
+    for (Index j : Candidates(i, KeysOf(i))) {
       if (j > i && alive_[j]) visit(persons_[i], persons_[j]);
     }
   }

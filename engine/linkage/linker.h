@@ -143,17 +143,25 @@ class Linker {
   void Remove(Index i);
   // Takes a slot for `person`; kNoIndex when its key is already held.
   Index Insert(PersonRecord person);
+  // A person's blocks: hashed token block keys and its signature in each LSH band. Computed once
+  // per add or removal and handed to what needs them.
+  struct BlockKeys {
+    std::vector<uint64_t> tokens;
+    std::vector<uint64_t> bands;
+  };
+  BlockKeys KeysOf(Index i) const;
   // Puts person i in the token blocks and LSH buckets.
-  void IndexBlocks(Index i);
+  void IndexBlocks(Index i, const BlockKeys& keys);
   // Scores person i against its candidates, keeps the links, then indexes it.
   void Add(Index i);
   // The records sharing a block with i: a token block, or an LSH band with similar record
   // filters. Sorted.
-  std::vector<Index> Candidates(Index i) const;
+  std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
   // The records sharing a token block with i, sorted. `only_higher`: just those with a higher
   // index, valid while every block lists its members in index order (as a Build into an empty
   // linker leaves them).
-  std::vector<Index> TokenCandidates(Index i, bool only_higher) const;
+  std::vector<Index> TokenCandidates(Index i, const std::vector<uint64_t>& token_keys,
+                                     bool only_higher) const;
   // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
   // (lower << 32) | higher, sorted; computed on `workers` threads.
   std::vector<uint64_t> SimilarLshPairs(const std::vector<Index>& persons, size_t workers) const;
