@@ -186,6 +186,7 @@ class Engine {
   uint64_t queued_ ABSL_GUARDED_BY(queue_mu_) = 0;  // changes ever queued
   uint64_t linked_ ABSL_GUARDED_BY(queue_mu_) = 0;  // changes ever applied
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::chrono::steady_clock::time_point last_commit_ ABSL_GUARDED_BY(queue_mu_);
   std::thread linking_thread_;
 };
 
