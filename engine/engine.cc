@@ -64,11 +64,12 @@ constexpr int kLinkingNice = 10;
 // the linking thread works at most kBurstLinkingPercent of the time and sleeps the rest. A lower
 // priority alone did not keep it off the ingest path: even at SCHED_IDLE its store reads and cache
 // traffic cost a million-record ingest a fifth of its rate (47,000-49,000 records/s against
-// 59,000-60,000 with linking off). It cannot keep pace with a burst anyway, and it runs flat out
-// once the burst ends; under load that never ends it still makes steady progress.
+// 59,000-60,000 with linking off; a 20% share gave 47,000, 10% 52,000). It cannot keep pace with
+// a burst anyway, it runs flat out once the burst ends, and under load that never ends it still
+// makes steady progress.
 constexpr size_t kBurstBacklog = 2048;
 constexpr auto kBurstWindow = std::chrono::milliseconds(200);
-constexpr int kBurstLinkingPercent = 20;
+constexpr int kBurstLinkingPercent = 10;
 
 // Record `id` as stored (a tombstone included); none when it was never stored. What Get answers
 // and what the linking thread reads back.
