@@ -60,20 +60,19 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
   std::vector<uint64_t> keys;
   for (const auto& [first, second] : kCompositeBlocks) {
     for (const LinkToken& a : p.tokens) {
-      if (a.kind != first) continue;
+      if (a.kind() != first) continue;
       for (const LinkToken& b : p.tokens) {
-        if (b.kind != second) continue;
-        keys.push_back(
-            absl::HashOf(static_cast<int>(first), static_cast<int>(second), a.token(), b.token()));
+        if (b.kind() != second) continue;
+        keys.push_back(absl::HashOf(a.packed, b.packed));
       }
     }
   }
   for (const LinkToken& t : p.tokens) {
-    if (std::find(std::begin(kBlockingKinds), std::end(kBlockingKinds), t.kind) ==
+    if (std::find(std::begin(kBlockingKinds), std::end(kBlockingKinds), t.kind()) ==
         std::end(kBlockingKinds)) {
       continue;
     }
-    keys.push_back(absl::HashOf(static_cast<int>(t.kind), t.token()));
+    keys.push_back(absl::HashOf(t.packed));
   }
   return keys;
 }

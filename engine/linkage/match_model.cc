@@ -14,11 +14,6 @@ constexpr double kDiceSame = 0.90;
 constexpr double kDiceClose = 0.75;
 constexpr double kDiceSimilar = 0.55;
 
-// The key of a token in MatchModel::token_frequency.
-uint64_t TokenKey(TokenKind kind, absl::string_view token) {
-  return absl::HashOf(static_cast<int>(kind), token);
-}
-
 // Whether both records hold tokens of `kind`, and whether any of them agree.
 struct Shared {
   bool both_present = false;
@@ -33,12 +28,6 @@ std::pair<const LinkToken*, const LinkToken*> TokensOfKind(const PersonRecord& p
   return {base + p.kind_start[k], base + p.kind_start[k + 1]};
 }
 
-// Three-way comparison of two tokens; keyed tokens are 32 bytes, compared inline.
-int CompareTokens(const LinkToken& x, const LinkToken& y) {
-  if (x.size == 32 && y.size == 32) return std::memcmp(x.bytes.data(), y.bytes.data(), 32);
-  return x.token().compare(y.token());
-}
-
 Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind) {
   Shared s;
   const auto [a_begin, a_end] = TokensOfKind(a, kind);
@@ -46,13 +35,12 @@ Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind
   s.both_present = a_begin != a_end && b_begin != b_end;
   // Both runs are sorted: merge them.
   for (const LinkToken *x = a_begin, *y = b_begin; x != a_end && y != b_end;) {
-    const int c = CompareTokens(*x, *y);
-    if (c == 0) {
+    if (x->packed == y->packed) {
       s.agree = true;
       s.agreeing = x;
       ++x;
       ++y;
-    } else if (c < 0) {
+    } else if (x->packed < y->packed) {
       ++x;
     } else {
       ++y;
@@ -76,14 +64,14 @@ double Weight(const ComparisonLevel& level) { return std::log2(level.m / level.u
 
 // Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
 void SetLevel(const MatchModel& model, Comparison c, int level, const LinkToken* tf_token,
-              TokenKind tf_kind, ComparisonOutcome& out) {
+              ComparisonOutcome& out) {
   out.comparison = c;
   out.level = level;
   if (level < 0) return;
   const ComparisonLevel& l = model.comparisons[static_cast<int>(c)].levels[level];
   out.weight = Weight(l);
   if (tf_token != nullptr && !model.token_frequency.empty()) {
-    auto it = model.token_frequency.find(TokenKey(tf_kind, tf_token->token()));
+    auto it = model.token_frequency.find(tf_token->packed);
     if (it != model.token_frequency.end()) {
       out.weight = std::log2(l.m / std::max(it->second, model.u_floor));
       out.term_frequency_adjusted = true;
@@ -150,8 +138,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : o.similarity >= kDiceSimilar                  ? 2
                                                               : 3;
     }
-    SetLevel(model, Comparison::kGivenName, level, level <= 1 ? canonical.agreeing : nullptr,
-             TokenKind::kGivenNameCanonical, o);
+    SetLevel(model, Comparison::kGivenName, level, level <= 1 ? canonical.agreeing : nullptr, o);
   }
   {  // family name
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kFamilyName)];
@@ -159,15 +146,15 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
                                 b.filter(EncodedField::kFamilyName), &o.similarity);
     const LinkToken* phonetic =
         level == 0 ? SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing : nullptr;
-    SetLevel(model, Comparison::kFamilyName, level, phonetic, TokenKind::kFamilyNamePhonetic, o);
+    SetLevel(model, Comparison::kFamilyName, level, phonetic, o);
   }
   {
     // Given and family name written the other way round: both agree, through the sorted token.
     ComparisonOutcome& given = out[static_cast<int>(Comparison::kGivenName)];
     ComparisonOutcome& family = out[static_cast<int>(Comparison::kFamilyName)];
     if (given.level > 0 && family.level > 0 && SharedTokens(a, b, TokenKind::kNamesSorted).agree) {
-      SetLevel(model, Comparison::kGivenName, 0, nullptr, TokenKind::kGivenNameCanonical, given);
-      SetLevel(model, Comparison::kFamilyName, 0, nullptr, TokenKind::kFamilyNamePhonetic, family);
+      SetLevel(model, Comparison::kGivenName, 0, nullptr, given);
+      SetLevel(model, Comparison::kFamilyName, 0, nullptr, family);
     }
   }
   {  // date of birth: exact, swapped, year, different
@@ -180,8 +167,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : SharedTokens(a, b, TokenKind::kBirthYear).agree                 ? 2
                                                                                 : 3;
     }
-    SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr,
-             TokenKind::kDateOfBirth, o);
+    SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr, o);
   }
   {  // postcode: close filter, same district, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kPostcode)];
@@ -194,7 +180,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : SharedTokens(a, b, TokenKind::kPostcodeOutward).agree ? 1
                                                                       : 2;
     }
-    SetLevel(model, Comparison::kPostcode, level, nullptr, TokenKind::kPostcodeOutward, o);
+    SetLevel(model, Comparison::kPostcode, level, nullptr, o);
   }
   const std::pair<Comparison, TokenKind> exact_identifiers[] = {
       {Comparison::kPncId, TokenKind::kPncId},
@@ -203,19 +189,19 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
       {Comparison::kVehicle, TokenKind::kVehicle}};
   for (const auto& [comparison, kind] : exact_identifiers) {
     const Shared s = SharedTokens(a, b, kind);
-    SetLevel(model, comparison, s.both_present ? (s.agree ? 0 : 1) : -1, nullptr, kind,
+    SetLevel(model, comparison, s.both_present ? (s.agree ? 0 : 1) : -1, nullptr,
              out[static_cast<int>(comparison)]);
   }
   {  // address: filter similarity
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kAddress)];
     const int level = DiceLevel(a.filter(EncodedField::kAddress), b.filter(EncodedField::kAddress),
                                 &o.similarity);
-    SetLevel(model, Comparison::kAddress, level, nullptr, TokenKind::kPncId, o);
+    SetLevel(model, Comparison::kAddress, level, nullptr, o);
   }
   {
     const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;
     SetLevel(model, Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
-             TokenKind::kPncId, out[static_cast<int>(Comparison::kSex)]);
+             out[static_cast<int>(Comparison::kSex)]);
   }
   for (const ComparisonOutcome& o : out) score.weight += o.weight;
   return score;
@@ -266,9 +252,10 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
   if (persons.empty()) return;
   for (const PersonRecord* p : persons) {
     for (const LinkToken& t : p->tokens) {
-      if (t.kind == TokenKind::kGivenNameCanonical || t.kind == TokenKind::kFamilyNamePhonetic ||
-          t.kind == TokenKind::kDateOfBirth) {
-        model->token_frequency[TokenKey(t.kind, t.token())] += 1.0;
+      const TokenKind kind = t.kind();
+      if (kind == TokenKind::kGivenNameCanonical || kind == TokenKind::kFamilyNamePhonetic ||
+          kind == TokenKind::kDateOfBirth) {
+        model->token_frequency[t.packed] += 1.0;
       }
     }
   }

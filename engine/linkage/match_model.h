@@ -53,7 +53,7 @@ struct MatchModel {
   double u_floor = 1e-7;  // smallest u used in term-frequency adjustment
   // Relative frequency of token values (kind byte + token) among person records, for term
   // frequency adjustment; tokens absent from the table use the level's u.
-  absl::flat_hash_map<uint64_t, double> token_frequency;  // by hash of (kind, token)
+  absl::flat_hash_map<uint64_t, double> token_frequency;  // by LinkToken::packed
 
   // Priors for police person records.
   static MatchModel Default();

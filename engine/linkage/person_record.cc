@@ -26,28 +26,32 @@ void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
 
 }  // namespace
 
+LinkToken MakeLinkToken(TokenKind kind, absl::string_view token) {
+  uint64_t hash = 0xcbf29ce484222325u;  // FNV-1a, 64-bit: fixed, unlike a per-process seeded hash
+  for (const char c : token) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3u;
+  }
+  constexpr uint64_t kFingerprintMask = (uint64_t{1} << 56) - 1;
+  return LinkToken{(static_cast<uint64_t>(static_cast<uint8_t>(kind)) << 56) |
+                   (hash & kFingerprintMask)};
+}
+
 void AddToken(PersonRecord& person, TokenKind kind, absl::string_view token) {
-  LinkToken t;
-  t.kind = kind;
-  t.size = static_cast<uint8_t>(std::min(token.size(), t.bytes.size()));
-  std::memcpy(t.bytes.data(), token.data(), t.size);
-  person.tokens.push_back(t);
+  person.tokens.push_back(MakeLinkToken(kind, token));
 }
 
 void SortTokens(PersonRecord& person) {
   std::vector<LinkToken>& tokens = person.tokens;
   // Kinds outside the vocabulary cannot be compared with anything: dropped.
   std::erase_if(tokens, [](const LinkToken& t) {
-    return static_cast<int>(t.kind) < 1 || static_cast<int>(t.kind) > kMaxTokenKind;
+    return static_cast<int>(t.kind()) < 1 || static_cast<int>(t.kind()) > kMaxTokenKind;
   });
   if (tokens.size() > 255) tokens.resize(255);
-  std::sort(tokens.begin(), tokens.end(), [](const LinkToken& a, const LinkToken& b) {
-    if (a.kind != b.kind) return a.kind < b.kind;
-    return a.token() < b.token();
-  });
+  std::sort(tokens.begin(), tokens.end());
   size_t i = 0;
   for (int kind = 0; kind <= kMaxTokenKind + 1; ++kind) {
-    while (i < tokens.size() && static_cast<int>(tokens[i].kind) < kind) ++i;
+    while (i < tokens.size() && static_cast<int>(tokens[i].kind()) < kind) ++i;
     person.kind_start[kind] = static_cast<uint8_t>(i);
   }
 }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <compare>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,16 +26,23 @@ struct PersonKey {
   friend bool operator==(const PersonKey&, const PersonKey&) = default;
 };
 
-// A keyed token held inline, so that comparing two records reads one block of memory per record
-// rather than one allocation per token. The hub's tokens are 32 bytes (HMAC-SHA256); a longer one
-// is cut to 32, which the validator never lets through anyway.
+// A keyed token reduced to one 64-bit word: its kind in the top byte and a 56-bit fingerprint of
+// the token (FNV-1a) below, so that sorting the words orders tokens by kind, then fingerprint, and
+// comparing two records reads a word per token. The full 32-byte tokens made each person's tokens
+// span a dozen cache lines, and reading a candidate's tokens was a quarter of a million-record
+// relink. Two different tokens of one kind agree by chance with probability 2^-56 per pair
+// compared: about once in 10^8 relinks of a million records.
 struct LinkToken {
-  TokenKind kind = TokenKind::kPncId;
-  uint8_t size = 0;
-  std::array<char, 32> bytes{};
+  uint64_t packed = 0;
 
-  absl::string_view token() const { return absl::string_view(bytes.data(), size); }
+  TokenKind kind() const { return static_cast<TokenKind>(packed >> 56); }
+
+  friend auto operator<=>(const LinkToken&, const LinkToken&) = default;
+  friend bool operator==(const LinkToken&, const LinkToken&) = default;
 };
+
+// The word of `token` of `kind`.
+LinkToken MakeLinkToken(TokenKind kind, absl::string_view token);
 
 struct PersonRecord {
   PersonKey key;

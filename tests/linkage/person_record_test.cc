@@ -1,0 +1,48 @@
+#include "engine/linkage/person_record.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace crossforce {
+namespace {
+
+TEST(LinkTokenTest, EqualTokensOfOneKindGiveOneWord) {
+  const std::string token(32, '\x5a');
+  EXPECT_EQ(MakeLinkToken(TokenKind::kPhone, token), MakeLinkToken(TokenKind::kPhone, token));
+  EXPECT_EQ(MakeLinkToken(TokenKind::kPhone, token).kind(), TokenKind::kPhone);
+}
+
+TEST(LinkTokenTest, TokensDifferingInAnyByteOrKindDiffer) {
+  const std::string token(32, '\x01');
+  for (size_t i = 0; i < token.size(); ++i) {
+    std::string other = token;
+    other[i] = '\x02';
+    EXPECT_NE(MakeLinkToken(TokenKind::kEmail, token), MakeLinkToken(TokenKind::kEmail, other))
+        << "byte " << i;
+  }
+  EXPECT_NE(MakeLinkToken(TokenKind::kEmail, token), MakeLinkToken(TokenKind::kPhone, token));
+  // Length counts: a prefix is another token.
+  EXPECT_NE(MakeLinkToken(TokenKind::kEmail, token),
+            MakeLinkToken(TokenKind::kEmail, token.substr(0, 31)));
+}
+
+TEST(LinkTokenTest, SortingOrdersByKindAndIndexesEachKindsRun) {
+  PersonRecord person;
+  AddToken(person, TokenKind::kVehicle, "v1");
+  AddToken(person, TokenKind::kPncId, "p1");
+  AddToken(person, TokenKind::kVehicle, "v2");
+  AddToken(person, static_cast<TokenKind>(kMaxTokenKind + 1), "outside the vocabulary");
+  SortTokens(person);
+  ASSERT_EQ(person.tokens.size(), 3u);
+  EXPECT_EQ(person.tokens[0].kind(), TokenKind::kPncId);
+  EXPECT_EQ(person.tokens[1].kind(), TokenKind::kVehicle);
+  EXPECT_EQ(person.tokens[2].kind(), TokenKind::kVehicle);
+  EXPECT_LT(person.tokens[1], person.tokens[2]);
+  const int vehicle = static_cast<int>(TokenKind::kVehicle);
+  EXPECT_EQ(person.kind_start[vehicle], 1);
+  EXPECT_EQ(person.kind_start[vehicle + 1], 3);
+}
+
+}  // namespace
+}  // namespace crossforce
