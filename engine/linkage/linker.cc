@@ -272,7 +272,7 @@ void Linker::Remove(Index i) {
     }
   }
   SetEntity(i, 0);
-  key_to_index_.erase(persons_[i].key);
+  key_to_index_.erase(i);  // while persons_[i] still holds the key it is found by
   persons_[i] = PersonRecord();
   alive_[i] = false;
   free_.push_back(i);
@@ -292,7 +292,6 @@ Linker::Index Linker::Insert(PersonRecord person) {
     entity_of_.push_back(0);
     lsh_next_.resize(persons_.size() * lsh_heads_.size(), kNoIndex);
   }
-  key_to_index_[person.key] = i;
   SortTokens(person);
   clk_words_.resize(persons_.size() * kFilterWords);
   clk_bits_.resize(persons_.size());
@@ -306,6 +305,7 @@ Linker::Index Linker::Insert(PersonRecord person) {
     clk_bits_[i] = kNoRecordFilter;
   }
   persons_[i] = std::move(person);
+  key_to_index_.insert(i);
   alive_[i] = true;
   return i;
 }
@@ -589,7 +589,7 @@ Linker::AssignmentChanges Linker::TakeChanges() {
 double Linker::LinkConfidence(const PersonKey& key) const {
   auto it = key_to_index_.find(key);
   if (it == key_to_index_.end()) return 0;
-  const Index i = it->second;
+  const Index i = *it;
   bool linked = false;
   double strongest = 0;
   for (const auto& [j, w] : links_[i]) {
@@ -621,7 +621,7 @@ std::vector<Entity> Linker::Entities() const {
 std::optional<EntityId> Linker::EntityOf(const PersonKey& key) const {
   auto it = key_to_index_.find(key);
   if (it == key_to_index_.end()) return std::nullopt;
-  return entity_of_[it->second];
+  return entity_of_[*it];
 }
 
 EntityId Linker::Resolve(EntityId id) const {
@@ -656,13 +656,11 @@ absl::StatusOr<PersonKey> Linker::Find(const PersonKey& key) const {
   if (static_cast<int>(key.role) != 0) {
     if (key_to_index_.contains(key)) return key;
   } else {
-    PersonKey low = key;
-    low.role = static_cast<PartyRole>(0);
-    auto it = key_to_index_.lower_bound(low);
-    if (it != key_to_index_.end() && it->first.kind == key.kind &&
-        it->first.force_code == key.force_code && it->first.record_id == key.record_id &&
-        it->first.nominal_ref == key.nominal_ref) {
-      return it->first;
+    // No role given: the person under the first role held, as key order would give.
+    PersonKey with_role = key;
+    for (int role = 1; role <= kMaxPartyRole; ++role) {
+      with_role.role = static_cast<PartyRole>(role);
+      if (key_to_index_.contains(with_role)) return with_role;
     }
   }
   return absl::NotFoundError(absl::StrCat("no person ", key.force_code, "/", key.record_id, "/",
@@ -675,7 +673,7 @@ absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b
   if (ia == key_to_index_.end() || ib == key_to_index_.end()) {
     return absl::NotFoundError("no such person record on the hub");
   }
-  return ComparePair(options_.model, persons_[ia->second], persons_[ib->second]);
+  return ComparePair(options_.model, persons_[*ia], persons_[*ib]);
 }
 
 void Linker::AdoptEntityIds(const Linker& previous) {
@@ -697,7 +695,7 @@ void Linker::AdoptEntityIds(const SavedAssignment& previous) {
 
 Linker::SavedAssignment Linker::Assignment() const {
   SavedAssignment out;
-  for (const auto& [key, i] : key_to_index_) out.entity_of[key] = entity_of_[i];
+  for (const Index i : key_to_index_) out.entity_of[persons_[i].key] = entity_of_[i];
   out.redirects.insert(redirect_.begin(), redirect_.end());
   out.next_entity = next_entity_;
   return out;

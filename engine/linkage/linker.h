@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "engine/linkage/dice_kernel.h"
 #include "engine/linkage/match_model.h"
@@ -194,7 +195,29 @@ class Linker {
   std::vector<uint32_t> clk_bits_;
   std::vector<bool> alive_;
   std::vector<Index> free_;
-  std::map<PersonKey, Index> key_to_index_;
+  // The slot of each live person, by key. The set holds slots and hashes and compares them
+  // through their keys in persons_: an ordered map held a second copy of every key (about 160
+  // bytes a person).
+  struct SlotKeyHash {
+    using is_transparent = void;
+    const std::vector<PersonRecord>* persons;
+    size_t operator()(const PersonKey& k) const {
+      return absl::HashOf(k.kind, k.force_code, k.record_id, k.nominal_ref, k.role);
+    }
+    size_t operator()(Index i) const { return (*this)((*persons)[i].key); }
+  };
+  struct SlotKeyEq {
+    using is_transparent = void;
+    const std::vector<PersonRecord>* persons;
+    const PersonKey& KeyOf(Index i) const { return (*persons)[i].key; }
+    const PersonKey& KeyOf(const PersonKey& k) const { return k; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) == KeyOf(b);
+    }
+  };
+  absl::flat_hash_set<Index, SlotKeyHash, SlotKeyEq> key_to_index_{0, SlotKeyHash{&persons_},
+                                                                   SlotKeyEq{&persons_}};
   std::map<RecordId, std::vector<Index>> by_record_;
   absl::flat_hash_map<uint64_t, std::vector<Index>> token_blocks_;  // by hashed block key
   // The LSH buckets, one table per band: the bucket's newest member, and through lsh_next_ the

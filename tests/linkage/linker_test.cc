@@ -48,6 +48,29 @@ TEST_F(LinkerTest, SamePersonAcrossForcesDespiteNicknameTypoAndFormats) {
       << "Bob and Robert agree through the canonical name";
 }
 
+TEST_F(LinkerTest, FindsAPersonByKeyWithOrWithoutTheRole) {
+  Linker linker{LinkerOptions()};
+  const PersonRecord p =
+      Person({"WYP", "I1", "Robert", "Smyth", "01/02/1980", "LS6 1AB", "07700 900123", "", "M", ""});
+  Add(linker, p);
+  ASSERT_THAT(linker.Find(Key(p)), IsOk());
+  EXPECT_EQ(*linker.Find(Key(p)), Key(p));
+  PersonKey without_role = Key(p);
+  without_role.role = static_cast<PartyRole>(0);
+  ASSERT_THAT(linker.Find(without_role), IsOk());
+  EXPECT_EQ(*linker.Find(without_role), Key(p)) << "the role is filled in from the hub's record";
+  PersonKey other_ref = without_role;
+  other_ref.nominal_ref += "-other";
+  EXPECT_EQ(linker.Find(other_ref).status().code(), absl::StatusCode::kNotFound);
+  // Removed records are no longer found, and their slot's next holder is.
+  linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {});
+  EXPECT_EQ(linker.Find(Key(p)).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(linker.EntityOf(Key(p)), std::nullopt);
+  Add(linker, p);
+  EXPECT_NE(linker.EntityOf(Key(p)), std::nullopt);
+  EXPECT_EQ(linker.person_count(), 1u);
+}
+
 TEST_F(LinkerTest, DifferentPeopleSharingANameStayApart) {
   Linker linker{LinkerOptions()};
   const PersonRecord a =
