@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
-#include "absl/hash/hash.h"
 #include "engine/linkage/dice.h"
 
 namespace crossforce {

@@ -1,7 +1,6 @@
 #include "engine/linkage/person_record.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace crossforce {
 namespace {

@@ -46,8 +46,8 @@ LinkToken MakeLinkToken(TokenKind kind, absl::string_view token);
 
 struct PersonRecord {
   PersonKey key;
-  // Sorted by kind, then token, wherever comparisons read them (ExtractPersons and the linker sort
-  // them), so that the tokens of one kind are a contiguous run.
+  // Sorted (by kind, then fingerprint) wherever comparisons read them (ExtractPersons and the
+  // linker sort them), so that the tokens of one kind are a contiguous run.
   std::vector<LinkToken> tokens;
   // Where each kind's run starts in `tokens` (kind k: [kind_start[k], kind_start[k + 1])); set by
   // SortTokens.
