@@ -23,6 +23,7 @@ const std::vector<SchemaField>& PersonSchemaFields() {
       {v1::ENCODED_FIELD_DATE_OF_BIRTH, 256, 60, 100},
       {v1::ENCODED_FIELD_POSTCODE, 256, 50, 60},
       {v1::ENCODED_FIELD_ADDRESS, 512, 60, 0},
+      {v1::ENCODED_FIELD_BIRTH_PLACE, 256, 50, 0},
   };
   return *kFields;
 }
@@ -44,6 +45,8 @@ std::string Anonymiser::FieldValue(const PersonIdentifiers& person, v1::EncodedF
     }
     case v1::ENCODED_FIELD_ADDRESS:
       return person.address;
+    case v1::ENCODED_FIELD_BIRTH_PLACE:
+      return person.birth_place;
     default:
       return std::string();
   }
@@ -170,6 +173,7 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
     AddToken(v1::TOKEN_KIND_POSTCODE_OUTWARD, person.postcode->outward, &out);
   }
   AddToken(v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC, Soundex(StreetName(person.address)), &out);
+  AddToken(v1::TOKEN_KIND_BIRTH_PLACE, person.birth_place, &out);
 
   std::string record_filter(kRecordFilterBits / 8, '\0');
   bool any_fuzzy = false;

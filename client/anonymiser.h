@@ -26,7 +26,8 @@ struct PersonIdentifiers {
   std::string family_name;  // NormaliseName
   std::optional<CivilDate> date_of_birth;
   std::optional<Postcode> postcode;
-  std::string address;  // NormaliseAddress
+  std::string address;      // NormaliseAddress
+  std::string birth_place;  // NormalisePlaceName
   v1::Sex sex = v1::SEX_UNSPECIFIED;
   std::string pnc_id;                 // NormalisePncId
   std::vector<std::string> phones;    // E.164

@@ -23,9 +23,9 @@ const std::vector<std::string> kIncidentRequired = {
     "victim_ref",          "victim_given_name", "victim_family_name", "victim_dob",
     "victim_postcode",     "victim_phone",      "victim_email"};
 const std::vector<std::string> kIncidentOptional = {
-    "included_offence_codes", "domestic_abuse", "reported_date",  "outcome",
-    "handling_code",          "review_date",    "record_version", "suspect_address",
-    "victim_address"};
+    "included_offence_codes", "domestic_abuse",      "reported_date",     "outcome",
+    "handling_code",          "review_date",         "record_version",    "suspect_address",
+    "victim_address",         "suspect_birth_place", "victim_birth_place"};
 const std::vector<std::string> kOrderRequired = {"force_code",
                                                  "order_id",
                                                  "order_type",
@@ -48,8 +48,9 @@ const std::vector<std::string> kOrderRequired = {"force_code",
                                                  "protected_postcode",
                                                  "protected_phone",
                                                  "protected_email"};
-const std::vector<std::string> kOrderOptional = {"review_date", "record_version", "subject_address",
-                                                 "protected_address"};
+const std::vector<std::string> kOrderOptional = {"review_date",         "record_version",
+                                                 "subject_address",     "protected_address",
+                                                 "subject_birth_place", "protected_birth_place"};
 
 // Retention review when the export gives none: seven years after the offence or order start.
 constexpr int kDefaultReviewYears = 7;
@@ -184,6 +185,7 @@ PersonIdentifiers ReadPerson(Row& row, const std::string& prefix) {
   p.date_of_birth = OptionalDate(row, prefix + "dob");
   p.postcode = OptionalField<Postcode>(row, prefix + "postcode", &NormalisePostcode);
   p.address = NormaliseAddress(row.Get(prefix + "address"));
+  p.birth_place = NormalisePlaceName(row.Get(prefix + "birth_place"));
   p.sex = ParseSex(row, prefix + "sex");
   if (auto pnc = OptionalField<std::string>(row, prefix + "pnc", &NormalisePncId)) p.pnc_id = *pnc;
   if (auto phone = OptionalField<std::string>(row, prefix + "phone", &NormalisePhone)) {

@@ -152,6 +152,23 @@ std::string FormatDate(const CivilDate& date, absl::string_view separator) {
   return out;
 }
 
+// The words of `raw` folded to ASCII and upper-cased: runs of letters and digits, split at any
+// other character except apostrophes, which are dropped ("O'Neill Rd." -> ONEILL, RD).
+std::vector<std::string> UpperCaseWords(absl::string_view raw) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : FoldToAscii(raw)) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      word.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    } else if (c != '\'' && c != '`' && !word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
 }  // namespace
 
 std::string IsoDate(const CivilDate& date) { return FormatDate(date, "-"); }
@@ -250,23 +267,11 @@ std::string NormaliseAddress(absl::string_view raw) {
       {"PDE", "PARADE"},  {"HWY", "HIGHWAY"},   {"CIR", "CIRCUIT"},   {"CCT", "CIRCUIT"},
       {"FLT", "FLAT"},    {"APT", "APARTMENT"}, {"MT", "MOUNT"},      {"STH", "SOUTH"},
       {"NTH", "NORTH"}};
-  const std::string ascii = FoldToAscii(raw);
-  std::vector<std::string> words;
-  std::string word;
-  const auto flush = [&] {
-    if (word.empty()) return;
+  std::vector<std::string> words = UpperCaseWords(raw);
+  for (std::string& word : words) {
     auto it = kStreetTypes->find(word);
-    words.push_back(it == kStreetTypes->end() ? word : it->second);
-    word.clear();
-  };
-  for (char c : ascii) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      word.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
-    } else if (c != '\'' && c != '`') {
-      flush();
-    }
+    if (it != kStreetTypes->end()) word = it->second;
   }
-  flush();
   return absl::StrJoin(words, " ");
 }
 
@@ -281,6 +286,14 @@ std::string StreetName(absl::string_view normalised_address) {
     return std::string(word);
   }
   return "";
+}
+
+std::string NormalisePlaceName(absl::string_view raw) {
+  std::vector<std::string> words = UpperCaseWords(raw);
+  for (std::string& word : words) {
+    if (word == "ST") word = "SAINT";
+  }
+  return absl::StrJoin(words, " ");
 }
 
 std::string CanonicalGivenName(absl::string_view normalised) {

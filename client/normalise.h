@@ -44,6 +44,11 @@ std::string NormaliseAddress(absl::string_view raw);
 // street type or flat designation ("12A HIGH STREET" -> "HIGH"); empty when there is none.
 std::string StreetName(absl::string_view normalised_address);
 
+// A place name (town, district, county or country) in one normal form: folded to ASCII, upper
+// case, punctuation as single spaces, and "St" written out as "SAINT" ("St. Helens" and "SAINT
+// HELENS" are the same). Empty when nothing is left.
+std::string NormalisePlaceName(absl::string_view raw);
+
 // The canonical given name for a normalised one: common English nicknames map to their formal name
 // (BOB -> ROBERT, PEGGY -> MARGARET); other names map to themselves. Only the first word is mapped.
 std::string CanonicalGivenName(absl::string_view normalised);

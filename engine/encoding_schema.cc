@@ -14,7 +14,8 @@ const std::vector<EncodingSchema>& Registry() {
         {EncodedField::kDateOfBirth, 256},
         {EncodedField::kPostcode, 256},
         {EncodedField::kRecord, 1024},
-        {EncodedField::kAddress, 512}}},
+        {EncodedField::kAddress, 512},
+        {EncodedField::kBirthPlace, 256}}},
   };
   return *kSchemas;
 }

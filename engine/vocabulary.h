@@ -84,8 +84,9 @@ enum class TokenKind : uint8_t {
   kDateOfBirthDayMonthSorted = 12,
   kNamesSorted = 13,
   kAddressStreetPhonetic = 14,
+  kBirthPlace = 15,
 };
-inline constexpr int kMaxTokenKind = 14;
+inline constexpr int kMaxTokenKind = 15;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,
@@ -94,8 +95,9 @@ enum class EncodedField : uint8_t {
   kPostcode = 4,
   kRecord = 5,
   kAddress = 6,
+  kBirthPlace = 7,
 };
-inline constexpr int kMaxEncodedField = 6;
+inline constexpr int kMaxEncodedField = 7;
 
 enum class OrderType : uint8_t {
   kStalkingProtectionOrder = 1,

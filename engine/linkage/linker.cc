@@ -52,6 +52,9 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
     {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear},
     {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward},
     {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic},
+    {TokenKind::kBirthPlace, TokenKind::kFamilyNamePhonetic},
+    {TokenKind::kBirthPlace, TokenKind::kGivenNameCanonical},
+    {TokenKind::kBirthPlace, TokenKind::kBirthYear},
 };
 
 // Block keys are 64-bit hashes of the kinds and tokens rather than the 33-65 bytes themselves: a

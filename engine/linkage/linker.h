@@ -8,8 +8,10 @@
 // above its link weight become links.
 //
 // Clustering resists chaining: within each connected component of the link graph, links are taken
-// strongest first (ties broken by the records' keys) and two clusters are merged only if no pair
-// across them scores below the model's cannot-link weight. A component's clustering depends only
+// strongest first (ties broken by the records' keys) and two clusters are merged only if the mean
+// weight of all pairs across them reaches the model's merge_mean_weight (a record must agree with
+// the entity as a whole, not only with the record it links to) and no pair across them scores
+// below its cannot-link weight (a clear contradiction). A component's clustering depends only
 // on its links and the model, so re-clustering just the components an update touches gives the
 // same partition as clustering everything, whatever the order of arrival.
 //

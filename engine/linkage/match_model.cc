@@ -81,8 +81,8 @@ void SetLevel(const MatchModel& model, Comparison c, int level, const LinkToken*
 
 absl::string_view ComparisonName(Comparison c) {
   static constexpr absl::string_view kNames[] = {
-      "given_name", "family_name", "date_of_birth", "postcode", "pnc_id",
-      "phone",      "email",       "vehicle",       "sex",      "address"};
+      "given_name", "family_name", "date_of_birth", "postcode", "pnc_id",     "phone",
+      "email",      "vehicle",     "sex",           "address",  "birth_place"};
   return kNames[static_cast<int>(c)];
 }
 
@@ -116,6 +116,10 @@ MatchModel MatchModel::Default() {
                              {"dice>=0.75", 0.15, 0.002},
                              {"dice>=0.55", 0.10, 0.02},
                              {"different", 0.20, 0.9775}});
+  // Places of birth are recorded at different grains (a town, its borough, the county), so a
+  // difference is weak evidence; agreement is adjusted by how common the place is.
+  set(Comparison::kBirthPlace,
+      {{"same place", 0.80, 0.01}, {"dice>=0.75", 0.05, 0.003}, {"different", 0.15, 0.987}});
   return m;
 }
 
@@ -196,6 +200,19 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
                                 &o.similarity);
     SetLevel(model, Comparison::kAddress, level, nullptr, o);
   }
+  {  // place of birth: the same (normalised) place, a spelling variant, different
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kBirthPlace)];
+    const Shared same = SharedTokens(a, b, TokenKind::kBirthPlace);
+    int level = -1;
+    if (same.both_present) {
+      double similarity = -1;
+      const int dice = DiceLevel(a.filter(EncodedField::kBirthPlace),
+                                 b.filter(EncodedField::kBirthPlace), &similarity);
+      if (dice >= 0) o.similarity = similarity;
+      level = same.agree ? 0 : dice >= 0 && dice <= 1 ? 1 : 2;
+    }
+    SetLevel(model, Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);
+  }
   {
     const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;
     SetLevel(model, Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
@@ -252,7 +269,7 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
     for (const LinkToken& t : p->tokens) {
       const TokenKind kind = t.kind();
       if (kind == TokenKind::kGivenNameCanonical || kind == TokenKind::kFamilyNamePhonetic ||
-          kind == TokenKind::kDateOfBirth) {
+          kind == TokenKind::kDateOfBirth || kind == TokenKind::kBirthPlace) {
         model->token_frequency[t.packed] += 1.0;
       }
     }

@@ -1,6 +1,8 @@
 #include "client/force_export.h"
 
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "engine/encoding_schema.h"
 #include "gmock/gmock.h"
@@ -76,29 +78,32 @@ TEST_F(ForceExportTest, GroupsRowsIntoIncidentsWithDistinctParties) {
   EXPECT_EQ(i2.offence_date().month(), 4);
 }
 
-TEST_F(ForceExportTest, OptionalAddressesAreEncodedNeverSent) {
+TEST_F(ForceExportTest, OptionalAddressesAndPlacesOfBirthAreEncodedNeverSent) {
   absl::StatusOr<ParsedExport> parsed = Read(absl::StrCat(
-      kHeader, ",suspect_address,victim_address\n",
+      kHeader, ",suspect_address,victim_address,suspect_birth_place,victim_birth_place\n",
       "WYP,I1,2024-03-01,STALKING,following,LS6,S1,Bob,Smith,01/02/1980,M,,,,,,V1,Ann,Jones,,,,,,"
-      "3,\"12a Wharfedale St., Headingley\",\n"));
+      "3,\"12a Wharfedale St., Headingley\",,St. Helens,\n"));
   ASSERT_THAT(parsed, IsOk());
   ASSERT_EQ(parsed->entries.size(), 1u);
   const v1::IncidentRecord& incident = parsed->entries[0].record().incident();
   const v1::AnonymisedIdentity& suspect = incident.parties(0).identity();
-  bool filter = false, street = false;
+  std::map<v1::EncodedField, size_t> filter_bytes;
   for (const v1::FieldEncoding& e : suspect.encodings()) {
-    if (e.field() == v1::ENCODED_FIELD_ADDRESS) filter = e.bloom_filter().size() == 64;
+    filter_bytes[e.field()] = e.bloom_filter().size();
   }
-  for (const v1::IdentifierToken& t : suspect.tokens()) {
-    street = street || t.kind() == v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC;
-  }
-  EXPECT_TRUE(filter) << "a 512-bit address filter";
-  EXPECT_TRUE(street) << "a keyed street-name token";
+  std::set<v1::TokenKind> kinds;
+  for (const v1::IdentifierToken& t : suspect.tokens()) kinds.insert(t.kind());
+  EXPECT_EQ(filter_bytes[v1::ENCODED_FIELD_ADDRESS], 64u) << "a 512-bit address filter";
+  EXPECT_EQ(filter_bytes[v1::ENCODED_FIELD_BIRTH_PLACE], 32u) << "a 256-bit place-of-birth filter";
+  EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC)) << "a street-name token";
+  EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_BIRTH_PLACE)) << "a place-of-birth token";
   for (const v1::FieldEncoding& e : incident.parties(1).identity().encodings()) {
     EXPECT_NE(e.field(), v1::ENCODED_FIELD_ADDRESS) << "no address recorded for the victim";
+    EXPECT_NE(e.field(), v1::ENCODED_FIELD_BIRTH_PLACE) << "no place of birth for the victim";
   }
   const std::string wire = parsed->entries[0].SerializeAsString();
-  for (const char* raw : {"Wharfedale", "WHARFEDALE", "Headingley", "HEADINGLEY", "W634"}) {
+  for (const char* raw :
+       {"Wharfedale", "WHARFEDALE", "Headingley", "HEADINGLEY", "W634", "Helens", "HELENS"}) {
     EXPECT_EQ(wire.find(raw), std::string::npos) << raw;
   }
 }

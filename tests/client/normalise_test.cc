@@ -48,6 +48,15 @@ TEST(NormaliseTest, AddressesHaveOneWrittenForm) {
   EXPECT_EQ(StreetName(""), "");
 }
 
+TEST(NormaliseTest, PlaceNamesHaveOneWrittenForm) {
+  EXPECT_EQ(NormalisePlaceName("St. Helens"), "SAINT HELENS");
+  EXPECT_EQ(NormalisePlaceName("saint helens"), "SAINT HELENS");
+  EXPECT_EQ(NormalisePlaceName("Kingston upon Hull, City of"), "KINGSTON UPON HULL CITY OF");
+  EXPECT_EQ(NormalisePlaceName("Ynys Môn"), "YNYS MON");
+  EXPECT_EQ(NormalisePlaceName("Bishop's Stortford"), "BISHOPS STORTFORD");
+  EXPECT_EQ(NormalisePlaceName(" - "), "");
+}
+
 TEST(NormaliseTest, NicknamesMapToCanonicalNames) {
   EXPECT_EQ(CanonicalGivenName("BOB"), "ROBERT");
   EXPECT_EQ(CanonicalGivenName("ROBERT"), "ROBERT");

@@ -83,21 +83,48 @@ TEST_F(LinkerTest, DifferentPeopleSharingANameStayApart) {
 }
 
 TEST_F(LinkerTest, ChainingIsRefused) {
-  // B shares a phone with A and a date of birth and name with C; A and C clearly disagree.
+  // B shares a phone and a postcode with A (a flatmate) and a name and date of birth with C; A and
+  // C disagree on everything.
   Linker linker{LinkerOptions()};
-  const PersonRecord a = Person({"WYP", "A", "Mark", "Jones", "1975-03-04", "LS6 1AB",
-                                 "07700 900001", "mark@example.com", "M", ""});
+  const PersonRecord a = Person({"WYP", "A", "Peter", "Smith", "1975-03-04", "LS6 1AB",
+                                 "07700 900001", "peter@example.com", "M", ""});
   const PersonRecord b =
       Person({"WYP", "B", "Mark", "Jones", "1990-10-10", "LS6 1AB", "07700 900001", "", "M", ""});
-  const PersonRecord c = Person({"MET", "C", "Marcus", "Jonas", "1990-10-10", "E1 6AN",
-                                 "07700 977777", "marcus@example.org", "M", ""});
+  const PersonRecord c = Person({"MET", "C", "Mark", "Jones", "1990-10-10", "E1 6AN",
+                                 "07700 977777", "mark@example.org", "M", ""});
   Add(linker, a);
   Add(linker, b);
   Add(linker, c);
   const auto ea = linker.EntityOf(Key(a)), eb = linker.EntityOf(Key(b)),
              ec = linker.EntityOf(Key(c));
   EXPECT_FALSE(ea == ec && eb == ec) << "A and C glued together through B";
+  // The chain is there to be refused: both links score at the link weight, and A and C disagree.
+  EXPECT_GE(linker.Explain(Key(a), Key(b))->weight, linker.model().link_weight);
+  EXPECT_GE(linker.Explain(Key(b), Key(c))->weight, linker.model().link_weight);
   EXPECT_LT(linker.Explain(Key(a), Key(c))->weight, linker.model().cannot_link_weight);
+}
+
+TEST_F(LinkerTest, PlaceOfBirthIsComparedWhenBothRecordIt) {
+  Linker linker{LinkerOptions()};
+  RawPerson a{"WYP", "A", "Mark", "Jones", "", "", "", "", "M", ""};
+  a.birth_place = "St. Helens";
+  RawPerson b{"MET", "B", "Mark", "Jones", "", "", "", "", "M", ""};
+  b.birth_place = "SAINT HELENS";
+  RawPerson c{"GMP", "C", "Mark", "Jones", "", "", "", "", "M", ""};
+  c.birth_place = "Cardiff";
+  const RawPerson d{"NYP", "D", "Mark", "Jones", "", "", "", "", "M", ""};
+  for (const RawPerson& p : {a, b, c, d}) Add(linker, Person(p));
+  const auto level = [&](const RawPerson& x, const RawPerson& y) {
+    const ComparisonOutcome o = linker.Explain(Key(Person(x)), Key(Person(y)))
+                                    ->comparisons[static_cast<int>(Comparison::kBirthPlace)];
+    return std::make_pair(o.level, o.weight);
+  };
+  EXPECT_EQ(level(a, b).first, 0) << "the same place written two ways";
+  EXPECT_GT(level(a, b).second, 0);
+  EXPECT_EQ(level(a, c).first, 2);
+  EXPECT_LT(level(a, c).second, 0);
+  EXPECT_EQ(level(a, d).first, -1) << "not recorded: no evidence";
+  EXPECT_EQ(level(a, d).second, 0);
 }
 
 TEST_F(LinkerTest, EntityIdsAreStableAndMergesRedirect) {

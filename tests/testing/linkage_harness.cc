@@ -22,6 +22,7 @@ PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) 
     }
   }
   p.address = client::NormaliseAddress(raw.address);
+  p.birth_place = client::NormalisePlaceName(raw.birth_place);
   if (auto phone = client::NormalisePhone(raw.phone); phone.ok()) p.phones.push_back(*phone);
   if (auto email = client::NormaliseEmail(raw.email); email.ok()) p.emails.push_back(*email);
   if (raw.sex == "m" || raw.sex == "M" || raw.sex == "male") p.sex = v1::SEX_MALE;
@@ -120,11 +121,15 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
   } else {
     fitted.model = FitModel(all, options.model);
   }
-  // Threshold sweeps for BENCHMARKS.md: CROSSFORCE_LINK_WEIGHT and CROSSFORCE_MERGE_MEAN override.
+  // Threshold sweeps for BENCHMARKS.md: CROSSFORCE_LINK_WEIGHT, CROSSFORCE_MERGE_MEAN and
+  // CROSSFORCE_CANNOT_LINK override.
   if (const char* w = std::getenv("CROSSFORCE_LINK_WEIGHT"))
     fitted.model.link_weight = std::atof(w);
   if (const char* w = std::getenv("CROSSFORCE_MERGE_MEAN")) {
     fitted.model.merge_mean_weight = std::atof(w);
+  }
+  if (const char* w = std::getenv("CROSSFORCE_CANNOT_LINK")) {
+    fitted.model.cannot_link_weight = std::atof(w);
   }
   Linker linker(fitted);
   linker.Build(AsRecords(people));

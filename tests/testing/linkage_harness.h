@@ -20,8 +20,9 @@ struct RawPerson {
   std::string source;  // plays the force: becomes the force code
   std::string id;      // record id within the source
   std::string given, family, dob, postcode, phone, email, sex;
-  std::string truth;         // ground-truth identity
-  std::string address = "";  // street address line, where the source has one
+  std::string truth;             // ground-truth identity
+  std::string address = "";      // street address line, where the source has one
+  std::string birth_place = "";  // place of birth, where the source has one
 };
 
 // Normalises and anonymises `raw` as the client does and converts it to the engine's record.
