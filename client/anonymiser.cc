@@ -24,6 +24,7 @@ const std::vector<SchemaField>& PersonSchemaFields() {
       {v1::ENCODED_FIELD_POSTCODE, 256, 50, 60},
       {v1::ENCODED_FIELD_ADDRESS, 512, 60, 0},
       {v1::ENCODED_FIELD_BIRTH_PLACE, 256, 50, 0},
+      {v1::ENCODED_FIELD_EMAIL, 512, 80, 0},
   };
   return *kFields;
 }
@@ -47,6 +48,8 @@ std::string Anonymiser::FieldValue(const PersonIdentifiers& person, v1::EncodedF
       return person.address;
     case v1::ENCODED_FIELD_BIRTH_PLACE:
       return person.birth_place;
+    case v1::ENCODED_FIELD_EMAIL:
+      return person.emails.empty() ? std::string() : person.emails.front();
     default:
       return std::string();
   }
@@ -140,7 +143,10 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
 
   AddToken(v1::TOKEN_KIND_PNC_ID, person.pnc_id, &out);
   for (const std::string& phone : person.phones) AddToken(v1::TOKEN_KIND_PHONE, phone, &out);
-  for (const std::string& email : person.emails) AddToken(v1::TOKEN_KIND_EMAIL, email, &out);
+  for (const std::string& email : person.emails) {
+    AddToken(v1::TOKEN_KIND_EMAIL, email, &out);
+    AddToken(v1::TOKEN_KIND_EMAIL_USER, email.substr(0, email.find('@')), &out);
+  }
   for (const std::string& reg : person.vehicles) AddToken(v1::TOKEN_KIND_VEHICLE, reg, &out);
   std::string birth_year;
   if (person.date_of_birth.has_value()) {

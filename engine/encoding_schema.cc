@@ -15,7 +15,8 @@ const std::vector<EncodingSchema>& Registry() {
         {EncodedField::kPostcode, 256},
         {EncodedField::kRecord, 1024},
         {EncodedField::kAddress, 512},
-        {EncodedField::kBirthPlace, 256}}},
+        {EncodedField::kBirthPlace, 256},
+        {EncodedField::kEmail, 512}}},
   };
   return *kSchemas;
 }

@@ -97,14 +97,15 @@ absl::string_view Name(TokenKind kind) {
       "date_of_birth_day_month_sorted",
       "names_sorted",
       "address_street_phonetic",
-      "birth_place"};
+      "birth_place",
+      "email_user"};
   return Lookup(kNames, kind);
 }
 
 absl::string_view Name(EncodedField field) {
   static constexpr std::array<absl::string_view, kMaxEncodedField + 1> kNames = {
-      "",         "given_name", "family_name", "date_of_birth",
-      "postcode", "record",     "address",     "birth_place"};
+      "",       "given_name", "family_name", "date_of_birth", "postcode",
+      "record", "address",    "birth_place", "email"};
   return Lookup(kNames, field);
 }
 

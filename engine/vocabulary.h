@@ -85,8 +85,9 @@ enum class TokenKind : uint8_t {
   kNamesSorted = 13,
   kAddressStreetPhonetic = 14,
   kBirthPlace = 15,
+  kEmailUser = 16,
 };
-inline constexpr int kMaxTokenKind = 15;
+inline constexpr int kMaxTokenKind = 16;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,
@@ -96,8 +97,9 @@ enum class EncodedField : uint8_t {
   kRecord = 5,
   kAddress = 6,
   kBirthPlace = 7,
+  kEmail = 8,
 };
-inline constexpr int kMaxEncodedField = 7;
+inline constexpr int kMaxEncodedField = 8;
 
 enum class OrderType : uint8_t {
   kStalkingProtectionOrder = 1,

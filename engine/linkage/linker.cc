@@ -23,7 +23,8 @@ constexpr TokenKind kBlockingKinds[] = {TokenKind::kPncId,
                                         TokenKind::kDateOfBirth,
                                         TokenKind::kDateOfBirthDayMonthSorted,
                                         TokenKind::kFamilyNamePhoneticBirthYear,
-                                        TokenKind::kNamesSorted};
+                                        TokenKind::kNamesSorted,
+                                        TokenKind::kEmailUser};
 
 template <typename Map, typename Key, typename Value>
 void EraseFromBlock(Map& blocks, const Key& key, Value value) {

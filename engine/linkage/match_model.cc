@@ -99,15 +99,22 @@ MatchModel MatchModel::Default() {
                                 {"dice>=0.75", 0.11, 0.003},
                                 {"dice>=0.55", 0.05, 0.02},
                                 {"different", 0.04, 0.973}});
+  // A date typed with one wrong digit keeps most of its digit pairs (Dice of the date filters
+  // about 0.7-0.9; two unrelated dates of one decade share about half).
   set(Comparison::kDateOfBirth, {{"same date", 0.86, 0.0005},
                                  {"day and month swapped", 0.03, 0.0001},
-                                 {"same birth year", 0.06, 0.02},
+                                 {"one digit different (dice>=0.75)", 0.04, 0.002},
+                                 {"same birth year", 0.04, 0.018},
                                  {"different", 0.03, 0.9794}});
   set(Comparison::kPostcode,
       {{"dice>=0.90", 0.45, 0.001}, {"same district", 0.15, 0.02}, {"different", 0.40, 0.979}});
   set(Comparison::kPncId, {{"same", 0.97, 1e-6}, {"different", 0.03, 0.999999}});
   set(Comparison::kPhone, {{"a number shared", 0.55, 1e-5}, {"none shared", 0.45, 0.99999}});
-  set(Comparison::kEmail, {{"an address shared", 0.55, 1e-5}, {"none shared", 0.45, 0.99999}});
+  // Addresses typed with a slip keep most of their character pairs; two people's addresses at one
+  // provider share about half.
+  set(Comparison::kEmail, {{"an address shared", 0.55, 1e-5},
+                           {"same user name, or first addresses close (dice>=0.92)", 0.10, 0.0125},
+                           {"none shared", 0.35, 0.98749}});
   set(Comparison::kVehicle, {{"a vehicle shared", 0.45, 1e-4}, {"none shared", 0.55, 0.9999}});
   set(Comparison::kSex, {{"same", 0.97, 0.5}, {"different", 0.03, 0.5}});
   // Addresses change (people move) and are written many ways: a close match is strong evidence,
@@ -164,10 +171,13 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared exact = SharedTokens(a, b, TokenKind::kDateOfBirth);
     int level = -1;
     if (exact.both_present) {
+      const int dice = DiceLevel(a.filter(EncodedField::kDateOfBirth),
+                                 b.filter(EncodedField::kDateOfBirth), &o.similarity);
       level = exact.agree                                                       ? 0
               : SharedTokens(a, b, TokenKind::kDateOfBirthDayMonthSorted).agree ? 1
-              : SharedTokens(a, b, TokenKind::kBirthYear).agree                 ? 2
-                                                                                : 3;
+              : dice == 0 || dice == 1                                          ? 2
+              : SharedTokens(a, b, TokenKind::kBirthYear).agree                 ? 3
+                                                                                : 4;
     }
     SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr, o);
   }
@@ -184,10 +194,26 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     }
     SetLevel(model, Comparison::kPostcode, level, nullptr, o);
   }
+  {  // email: an address shared, the first addresses close, none shared
+    ComparisonOutcome& o = out[static_cast<int>(Comparison::kEmail)];
+    const Shared s = SharedTokens(a, b, TokenKind::kEmail);
+    int level = -1;
+    if (s.both_present) {
+      const double similarity_floor = 0.92;
+      const int dice = s.agree ? -1
+                               : DiceLevel(a.filter(EncodedField::kEmail),
+                                           b.filter(EncodedField::kEmail), &o.similarity);
+      level = s.agree ? 0
+              : SharedTokens(a, b, TokenKind::kEmailUser).agree ||
+                      (dice >= 0 && o.similarity >= similarity_floor)
+                  ? 1
+                  : 2;
+    }
+    SetLevel(model, Comparison::kEmail, level, nullptr, o);
+  }
   const std::pair<Comparison, TokenKind> exact_identifiers[] = {
       {Comparison::kPncId, TokenKind::kPncId},
       {Comparison::kPhone, TokenKind::kPhone},
-      {Comparison::kEmail, TokenKind::kEmail},
       {Comparison::kVehicle, TokenKind::kVehicle}};
   for (const auto& [comparison, kind] : exact_identifiers) {
     const Shared s = SharedTokens(a, b, kind);
@@ -205,10 +231,8 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared same = SharedTokens(a, b, TokenKind::kBirthPlace);
     int level = -1;
     if (same.both_present) {
-      double similarity = -1;
       const int dice = DiceLevel(a.filter(EncodedField::kBirthPlace),
-                                 b.filter(EncodedField::kBirthPlace), &similarity);
-      if (dice >= 0) o.similarity = similarity;
+                                 b.filter(EncodedField::kBirthPlace), &o.similarity);
       level = same.agree ? 0 : dice >= 0 && dice <= 1 ? 1 : 2;
     }
     SetLevel(model, Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);

@@ -102,7 +102,7 @@ TEST(DatasetAccuracyTest, SplinkFake1000) {
     return true;
   });
   ASSERT_EQ(data.people.size(), 1000u);
-  EXPECT_GE(Link(data, false, "fake_1000").f1(), 0.855);
+  EXPECT_GE(Link(data, false, "fake_1000").f1(), 0.888);
 }
 
 TEST(DatasetAccuracyTest, SplinkHistorical50k) {
@@ -122,7 +122,7 @@ TEST(DatasetAccuracyTest, SplinkHistorical50k) {
             return true;
           });
   ASSERT_GT(data.people.size(), 50000u);
-  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.898);
+  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.910);
 }
 
 }  // namespace

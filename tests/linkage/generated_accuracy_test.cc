@@ -92,9 +92,10 @@ TEST_P(GeneratedAccuracyTest, LinksTheGeneratedFederation) {
           if (data.truth.at(e[i]) == data.truth.at(e[j])) continue;
           const RawPerson& a = *raw[e[i]];
           const RawPerson& b = *raw[e[j]];
-          std::printf("FP %s %s %s %s %s | %s %s %s %s %s\n", a.given.c_str(), a.family.c_str(),
-                      a.dob.c_str(), a.postcode.c_str(), a.phone.c_str(), b.given.c_str(),
-                      b.family.c_str(), b.dob.c_str(), b.postcode.c_str(), b.phone.c_str());
+          std::printf("FP %s %s %s %s %s %s | %s %s %s %s %s %s\n", a.given.c_str(),
+                      a.family.c_str(), a.dob.c_str(), a.postcode.c_str(), a.phone.c_str(),
+                      a.email.c_str(), b.given.c_str(), b.family.c_str(), b.dob.c_str(),
+                      b.postcode.c_str(), b.phone.c_str(), b.email.c_str());
           ++shown;
         }
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
@@ -26,6 +27,11 @@ class LinkerTest : public ::testing::Test {
     linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
   }
   static PersonKey Key(const PersonRecord& p) { return p.key; }
+  // The outcome of comparison `c` between two held people.
+  ComparisonOutcome Outcome(const Linker& linker, const RawPerson& x, const RawPerson& y,
+                            Comparison c) {
+    return linker.Explain(Key(Person(x)), Key(Person(y)))->comparisons[static_cast<int>(c)];
+  }
 
   client::Anonymiser anonymiser_;
 };
@@ -50,8 +56,8 @@ TEST_F(LinkerTest, SamePersonAcrossForcesDespiteNicknameTypoAndFormats) {
 
 TEST_F(LinkerTest, FindsAPersonByKeyWithOrWithoutTheRole) {
   Linker linker{LinkerOptions()};
-  const PersonRecord p =
-      Person({"WYP", "I1", "Robert", "Smyth", "01/02/1980", "LS6 1AB", "07700 900123", "", "M", ""});
+  const PersonRecord p = Person(
+      {"WYP", "I1", "Robert", "Smyth", "01/02/1980", "LS6 1AB", "07700 900123", "", "M", ""});
   Add(linker, p);
   ASSERT_THAT(linker.Find(Key(p)), IsOk());
   EXPECT_EQ(*linker.Find(Key(p)), Key(p));
@@ -114,17 +120,38 @@ TEST_F(LinkerTest, PlaceOfBirthIsComparedWhenBothRecordIt) {
   c.birth_place = "Cardiff";
   const RawPerson d{"NYP", "D", "Mark", "Jones", "", "", "", "", "M", ""};
   for (const RawPerson& p : {a, b, c, d}) Add(linker, Person(p));
-  const auto level = [&](const RawPerson& x, const RawPerson& y) {
-    const ComparisonOutcome o = linker.Explain(Key(Person(x)), Key(Person(y)))
-                                    ->comparisons[static_cast<int>(Comparison::kBirthPlace)];
-    return std::make_pair(o.level, o.weight);
+  const auto place = [&](const RawPerson& x, const RawPerson& y) {
+    return Outcome(linker, x, y, Comparison::kBirthPlace);
   };
-  EXPECT_EQ(level(a, b).first, 0) << "the same place written two ways";
-  EXPECT_GT(level(a, b).second, 0);
-  EXPECT_EQ(level(a, c).first, 2);
-  EXPECT_LT(level(a, c).second, 0);
-  EXPECT_EQ(level(a, d).first, -1) << "not recorded: no evidence";
-  EXPECT_EQ(level(a, d).second, 0);
+  EXPECT_EQ(place(a, b).level, 0) << "the same place written two ways";
+  EXPECT_GT(place(a, b).weight, 0);
+  EXPECT_EQ(place(a, c).level, 2);
+  EXPECT_LT(place(a, c).weight, 0);
+  EXPECT_EQ(place(a, d).level, -1) << "not recorded: no evidence";
+  EXPECT_EQ(place(a, d).weight, 0);
+}
+
+TEST_F(LinkerTest, MistypedDatesAndEmailsAreCloseNotDifferent) {
+  Linker linker{LinkerOptions()};
+  const RawPerson a{"WYP", "A", "Evie", "", "1992-08-14", "", "", "evied62@bishop.info", "", ""};
+  const RawPerson typo{"MET", "B", "", "", "1992-08-24", "", "", "evieed62@bishop.info", "", ""};
+  const RawPerson other_domain{"GMP", "C", "", "", "1992-03-02", "", "", "evied62@gmail.com",
+                               "",    ""};
+  const RawPerson different{"NYP", "D", "", "", "1961-05-27", "", "", "j.cole@example.org", "", ""};
+  for (const RawPerson& p : {a, typo, other_domain, different}) Add(linker, Person(p));
+  EXPECT_EQ(Outcome(linker, a, typo, Comparison::kDateOfBirth).level, 2) << "one digit different";
+  EXPECT_EQ(Outcome(linker, a, other_domain, Comparison::kDateOfBirth).level, 3) << "same year";
+  EXPECT_EQ(Outcome(linker, a, different, Comparison::kDateOfBirth).level, 4);
+  EXPECT_EQ(Outcome(linker, a, typo, Comparison::kEmail).level, 1) << "a slip of the keyboard";
+  EXPECT_EQ(Outcome(linker, a, other_domain, Comparison::kEmail).level, 1) << "same user name";
+  EXPECT_EQ(Outcome(linker, a, different, Comparison::kEmail).level, 2);
+  // Sharing only the user name (no name, date or postcode in common) still makes them candidates.
+  bool candidates = false;
+  linker.ForEachCandidatePair([&](const PersonRecord& x, const PersonRecord& y) {
+    const std::set<std::string> ids = {x.key.record_id, y.key.record_id};
+    candidates = candidates || ids == std::set<std::string>{"A", "C"};
+  });
+  EXPECT_TRUE(candidates) << "the email user name is a block";
 }
 
 TEST_F(LinkerTest, EntityIdsAreStableAndMergesRedirect) {
