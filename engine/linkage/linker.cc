@@ -176,8 +176,8 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   return out;
 }
 
-std::vector<uint64_t> Linker::SimilarLshPairs(const std::vector<Index>& persons,
-                                              size_t workers) const {
+std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
+                                                               size_t workers) {
   // Band by band: sorting a band's signatures puts each bucket's members side by side, so a
   // bucket's pairs are screened with its members' filters in cache, where walking a chain per
   // record would miss the cache at every step.
@@ -192,9 +192,21 @@ std::vector<uint64_t> Linker::SimilarLshPairs(const std::vector<Index>& persons,
         if (!filter.empty()) bucketed.emplace_back(LshSignature(filter, band), i);
       }
       std::sort(bucketed.begin(), bucketed.end());
+      // Each worker owns its bands' tables; the chain entries it writes are its bands' own.
+      auto& heads = lsh_heads_[band];
+      size_t buckets = 0;
+      for (size_t k = 0; k < bucketed.size(); ++k) {
+        buckets += k == 0 || bucketed[k].first != bucketed[k - 1].first;
+      }
+      heads.reserve(buckets);
       for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
         for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
              ++end) {
+        }
+        // Newest (highest index) first, as IndexBlocks leaves a bucket.
+        heads.emplace(bucketed[begin].first, bucketed[end - 1].second);
+        for (size_t k = begin; k < end; ++k) {
+          LshNext(bucketed[k].second, band) = k == begin ? kNoIndex : bucketed[k - 1].second;
         }
         for (size_t a = begin; a < end; ++a) {
           for (size_t b = a + 1; b < end; ++b) {
@@ -335,8 +347,25 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   if (!options_.index_only) Recluster(seeds);
 }
 
+void Linker::Reserve(const std::vector<RecordPersons>& records) {
+  size_t persons = 0;
+  for (const RecordPersons& record : records) persons += record.persons.size();
+  persons_.reserve(persons);
+  alive_.reserve(persons);
+  links_.reserve(persons);
+  entity_of_.reserve(persons);
+  lsh_next_.reserve(persons * lsh_heads_.size());
+  clk_words_.reserve(persons * kFilterWords);
+  clk_bits_.reserve(persons);
+  key_to_index_.reserve(persons);
+}
+
 void Linker::Build(std::vector<RecordPersons> records) {
   const bool fresh = persons_.empty();
+  if (fresh) Reserve(records);
+  // Into an empty linker the LSH buckets are laid band by band on the workers, with the search
+  // for similar pairs (IndexLshBandsAndFindSimilarPairs), rather than record by record here.
+  const bool bands_later = fresh && !options_.index_only;
   std::vector<RecordPersons> late;  // records Update must take: held already or named twice
   std::vector<Index> seeds;
   for (RecordPersons& record : records) {
@@ -348,7 +377,8 @@ void Linker::Build(std::vector<RecordPersons> records) {
     for (PersonRecord& person : record.persons) {
       const Index i = Insert(std::move(person));
       if (i == kNoIndex) continue;
-      IndexBlocks(i, KeysOf(i));
+      const BlockKeys keys = bands_later ? BlockKeys{TokenBlockKeys(persons_[i]), {}} : KeysOf(i);
+      IndexBlocks(i, keys);
       added.push_back(i);
       seeds.push_back(i);
     }
@@ -365,10 +395,10 @@ void Linker::Build(std::vector<RecordPersons> records) {
     std::sort(seeds.begin(), seeds.end());
     // Into an empty linker, slots are handed out in order and every token block lists its members
     // in index order, so each pair is found from its lower index alone, and the LSH pairs come
-    // from SimilarLshPairs. Otherwise each record's candidates come from Candidates, and a pair of
-    // two new records is kept from its lower index only.
+    // from IndexLshBandsAndFindSimilarPairs. Otherwise each record's candidates come from
+    // Candidates, and a pair of two new records is kept from its lower index only.
     const std::vector<uint64_t> lsh_pairs =
-        fresh ? SimilarLshPairs(seeds, workers) : std::vector<uint64_t>();
+        fresh ? IndexLshBandsAndFindSimilarPairs(seeds, workers) : std::vector<uint64_t>();
     const auto candidates_of = [&](Index i) {
       if (!fresh) {
         std::vector<Index> out = Candidates(i, KeysOf(i));

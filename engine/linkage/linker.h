@@ -143,6 +143,9 @@ class Linker {
  private:
   using Index = uint32_t;
 
+  // Sizes the per-person arrays and tables for `records` on top of what is held, so that a
+  // relink does not grow them step by step.
+  void Reserve(const std::vector<RecordPersons>& records);
   void Remove(Index i);
   // Takes a slot for `person`; kNoIndex when its key is already held.
   Index Insert(PersonRecord person);
@@ -167,7 +170,10 @@ class Linker {
                                      bool only_higher) const;
   // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
   // (lower << 32) | higher, sorted; computed on `workers` threads.
-  std::vector<uint64_t> SimilarLshPairs(const std::vector<Index>& persons, size_t workers) const;
+  // Into a linker whose LSH buckets are empty (a fresh Build), also lays every band's buckets for
+  // `persons`, band by band on the workers, as IndexBlocks would have in index order.
+  std::vector<uint64_t> IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
+                                                         size_t workers);
   uint64_t LshSignature(absl::string_view filter, size_t band) const;
   std::vector<uint64_t> TokenBlockKeys(const PersonRecord& p) const;
   std::vector<uint64_t> LshSignatures(Index i) const;

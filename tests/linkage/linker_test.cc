@@ -229,6 +229,14 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
     built.Build(std::move(records));
     EXPECT_EQ(Partition(built), expected) << threads << " threads";
     EXPECT_EQ(built.link_count(), reference.link_count());
+    // The buckets a relink lays serve later updates as if laid record by record.
+    for (size_t i = 0; i < people.size(); i += 3) {
+      built.Update(
+          RecordId{RecordKind::kIncident, {people[i].key.force_code, people[i].key.record_id}}, {});
+    }
+    for (size_t i = 0; i < people.size(); i += 3) Add(built, people[i]);
+    EXPECT_EQ(Partition(built), expected) << threads << " threads, after churn";
+    EXPECT_EQ(built.link_count(), reference.link_count());
   }
   // Deleting and re-adding a third of the records also lands on the same partition.
   Linker churn{LinkerOptions()};
@@ -295,6 +303,26 @@ std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& li
   });
   std::sort(pairs.begin(), pairs.end());
   return pairs;
+}
+
+// A relink lays the LSH buckets band by band; a record linked afterwards, and the candidate
+// search, walk them as if they had been laid record by record.
+TEST(LinkerScreenTest, BucketsLaidByARelinkServeLaterRecords) {
+  std::vector<int> bits;
+  for (int bit = 0; bit < 1024; bit += 3) bits.push_back(bit);
+  Linker linker{LinkerOptions()};
+  std::vector<Linker::RecordPersons> records;
+  for (const char* ref : {"A", "B", "C"}) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    records.push_back({RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p}});
+  }
+  linker.Build(std::move(records));
+  const PersonRecord d = FilterOnly("D", 128, bits);
+  linker.Update(RecordId{d.key.kind, {d.key.force_code, d.key.record_id}}, {d});
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_THAT(CandidatePairs(linker),
+              ::testing::ElementsAre(Pair("A", "B"), Pair("A", "C"), Pair("A", "D"), Pair("B", "C"),
+                                     Pair("B", "D"), Pair("C", "D")));
 }
 
 // With bands of no bits every record collides with every other in every band, so only the Dice
