@@ -35,6 +35,31 @@ void EraseFromBlock(Map& blocks, const Key& key, Value value) {
   if (members.empty()) blocks.erase(it);
 }
 
+// Software prefetch of a candidate before it is compared: its person record, then (some
+// candidates later, when the record is in cache) the tokens and filters it points to.
+constexpr size_t kRecordAhead = 6;
+constexpr size_t kFieldsAhead = 3;
+
+void PrefetchRecord(const PersonRecord& p) {
+  const char* begin = reinterpret_cast<const char*>(&p);
+  for (size_t offset = 0; offset < sizeof(PersonRecord); offset += 64) {
+    __builtin_prefetch(begin + offset);
+  }
+}
+
+void PrefetchFields(const PersonRecord& p) {
+  // First and last byte of each: a run of tokens or a filter may straddle two cache lines.
+  if (!p.tokens.empty()) {
+    __builtin_prefetch(p.tokens.data());
+    __builtin_prefetch(&p.tokens.back());
+  }
+  for (const std::string& filter : p.filters) {
+    if (filter.empty()) continue;
+    __builtin_prefetch(filter.data());
+    __builtin_prefetch(filter.data() + filter.size() - 1);
+  }
+}
+
 }  // namespace
 
 Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
@@ -42,6 +67,16 @@ Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
   lsh_positions_.resize(options_.lsh_bands);
   for (auto& band : lsh_positions_) {
     for (int b = 0; b < options_.lsh_bits_per_band; ++b) band.push_back(rng() % 1024);
+  }
+  band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
+  for (size_t band = 0; band < lsh_positions_.size(); ++band) {
+    // The sampled bits laid out as the filter's bytes are (bit i at byte i / 8, bit 7 - i % 8),
+    // then read as words, as clk_words_ holds the filters.
+    uint8_t bytes[kFilterWords * sizeof(uint64_t)] = {};
+    for (uint16_t position : lsh_positions_[band]) {
+      bytes[position / 8] |= static_cast<uint8_t>(0x80 >> (position % 8));
+    }
+    std::memcpy(&band_masks_[band * kFilterWords], bytes, sizeof(bytes));
   }
   lsh_heads_.resize(options_.lsh_bands);
 }
@@ -79,6 +114,29 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
     keys.push_back(absl::HashOf(t.packed));
   }
   return keys;
+}
+
+bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
+  if (clk_bits_[a] != kNoRecordFilter && clk_bits_[b] != kNoRecordFilter) {
+    // Two filters share a band's bucket when they agree on all its sampled bits.
+    uint64_t differ[kFilterWords];
+    for (size_t w = 0; w < kFilterWords; ++w) {
+      differ[w] = clk_words_[a * kFilterWords + w] ^ clk_words_[b * kFilterWords + w];
+    }
+    for (size_t earlier = 0; earlier < band; ++earlier) {
+      uint64_t sampled = 0;
+      for (size_t w = 0; w < kFilterWords; ++w) {
+        sampled |= differ[w] & band_masks_[earlier * kFilterWords + w];
+      }
+      if (sampled == 0) return true;
+    }
+    return false;
+  }
+  const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
+  for (size_t earlier = 0; earlier < band; ++earlier) {
+    if (LshSignature(fa, earlier) == LshSignature(fb, earlier)) return true;
+  }
+  return false;
 }
 
 absl::string_view Linker::RecordFilter(Index i) const {
@@ -211,7 +269,9 @@ std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector
         for (size_t a = begin; a < end; ++a) {
           for (size_t b = a + 1; b < end; ++b) {
             const Index x = bucketed[a].second, y = bucketed[b].second;  // x < y: sorted
-            if (SimilarRecordFilters(x, y)) {
+            // A pair is kept from the first band it shares only: near-duplicates share most of
+            // the 48, and keeping every sighting tripled the pairs to sort.
+            if (SimilarRecordFilters(x, y) && !ShareAnEarlierBand(x, y, band)) {
               found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
             }
           }
@@ -227,14 +287,28 @@ std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector
   return pairs;
 }
 
+void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
+                             absl::FunctionRef<void(Index, double)> link) const {
+  for (size_t n = 0; n < candidates.size(); ++n) {
+    // Candidates are scattered through memory: fetch ahead, the person record first and, once it
+    // has arrived, the tokens and filters it points to.
+    if (n + kRecordAhead < candidates.size())
+      PrefetchRecord(persons_[candidates[n + kRecordAhead]]);
+    if (n + kFieldsAhead < candidates.size())
+      PrefetchFields(persons_[candidates[n + kFieldsAhead]]);
+    const Index c = candidates[n];
+    const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
+    if (weight >= options_.model.link_weight) link(c, weight);
+  }
+}
+
 void Linker::Add(Index i) {
   const BlockKeys keys = KeysOf(i);
-  for (Index c : options_.index_only ? std::vector<Index>() : Candidates(i, keys)) {
-    const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
-    if (weight >= options_.model.link_weight) {
+  if (!options_.index_only) {
+    ScoreCandidates(i, Candidates(i, keys), [&](Index c, double weight) {
       links_[i].emplace_back(c, weight);
       links_[c].emplace_back(i, weight);
-    }
+    });
   }
   IndexBlocks(i, keys);
 }
@@ -429,10 +503,9 @@ void Linker::Build(std::vector<RecordPersons> records) {
            begin = next.fetch_add(kChunk)) {
         for (size_t k = begin; k < std::min(seeds.size(), begin + kChunk); ++k) {
           const Index i = seeds[k];
-          for (Index c : candidates_of(i)) {
-            const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
-            if (weight >= options_.model.link_weight) found[worker].push_back({i, c, weight});
-          }
+          ScoreCandidates(i, candidates_of(i), [&](Index c, double weight) {
+            found[worker].push_back({i, c, weight});
+          });
         }
       }
     };

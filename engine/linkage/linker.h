@@ -158,6 +158,9 @@ class Linker {
   BlockKeys KeysOf(Index i) const;
   // Puts person i in the token blocks and LSH buckets.
   void IndexBlocks(Index i, const BlockKeys& keys);
+  // Scores person i against `candidates` and calls `link` with each that reaches the link weight.
+  void ScoreCandidates(Index i, const std::vector<Index>& candidates,
+                       absl::FunctionRef<void(Index, double)> link) const;
   // Scores person i against its candidates, keeps the links, then indexes it.
   void Add(Index i);
   // The records sharing a block with i: a token block, or an LSH band with similar record
@@ -179,6 +182,8 @@ class Linker {
   std::vector<uint64_t> LshSignatures(Index i) const;
   // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
   absl::string_view RecordFilter(Index i) const;
+  // Whether a and b share a bucket in a band before `band`.
+  bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether an LSH-only pair is similar enough to compare (lsh_min_dice).
   bool SimilarRecordFilters(Index a, Index b) const;
   // Re-clusters the components holding `seeds` and assigns entity ids.
@@ -192,6 +197,9 @@ class Linker {
 
   const LinkerOptions options_;
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
+  // Per band, its sampled positions as a 1024-bit mask (kFilterWords words), in clk_words_'s
+  // layout.
+  std::vector<uint64_t> band_masks_;
 
   std::vector<PersonRecord> persons_;  // by index; slots of removed persons are dead
   // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
