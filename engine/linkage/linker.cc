@@ -424,6 +424,10 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
 void Linker::Reserve(const std::vector<RecordPersons>& records) {
   size_t persons = 0;
   for (const RecordPersons& record : records) persons += record.persons.size();
+  // A quarter more than the relink needs: the records ingested until the next relink fit without
+  // moving every array (at a million people the first record after an exact fit stalled 3.75 s).
+  // Capacity never written is address space, not memory: the pages are not touched.
+  persons += persons / 4;
   persons_.reserve(persons);
   alive_.reserve(persons);
   links_.reserve(persons);

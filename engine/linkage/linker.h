@@ -143,8 +143,8 @@ class Linker {
  private:
   using Index = uint32_t;
 
-  // Sizes the per-person arrays and tables for `records` on top of what is held, so that a
-  // relink does not grow them step by step.
+  // Sizes the per-person arrays of an empty linker for `records` and a quarter more, so that a
+  // relink does not grow them step by step and the records linked after it do not move them.
   void Reserve(const std::vector<RecordPersons>& records);
   void Remove(Index i);
   // Takes a slot for `person`; kNoIndex when its key is already held.
