@@ -1,6 +1,7 @@
 #include "engine/linkage/linker.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -78,7 +79,7 @@ Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
     }
     std::memcpy(&band_masks_[band * kFilterWords], bytes, sizeof(bytes));
   }
-  lsh_heads_.resize(options_.lsh_bands);
+  lsh_heads_.resize(options_.lsh_bands * kLshShards);
 }
 
 // Pairs of token kinds whose values together make a block: each alone is too common to block on
@@ -208,8 +209,9 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   std::vector<Index> fuzzy;
   const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
-    auto it = lsh_heads_[band].find(signatures[band]);
-    if (it == lsh_heads_[band].end()) continue;
+    const LshTable& table = LshTableOf(band, signatures[band]);
+    auto it = table.find(signatures[band]);
+    if (it == table.end()) continue;
     for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) fuzzy.push_back(j);
   }
   std::sort(fuzzy.begin(), fuzzy.end());
@@ -251,18 +253,22 @@ std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector
       }
       std::sort(bucketed.begin(), bucketed.end());
       // Each worker owns its bands' tables; the chain entries it writes are its bands' own.
-      auto& heads = lsh_heads_[band];
-      size_t buckets = 0;
+      std::array<size_t, kLshShards> buckets{};
       for (size_t k = 0; k < bucketed.size(); ++k) {
-        buckets += k == 0 || bucketed[k].first != bucketed[k - 1].first;
+        if (k == 0 || bucketed[k].first != bucketed[k - 1].first) {
+          ++buckets[LshShard(bucketed[k].first)];
+        }
       }
-      heads.reserve(buckets);
+      for (size_t shard = 0; shard < kLshShards; ++shard) {
+        lsh_heads_[band * kLshShards + shard].reserve(buckets[shard]);
+      }
       for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
         for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
              ++end) {
         }
         // Newest (highest index) first, as IndexBlocks leaves a bucket.
-        heads.emplace(bucketed[begin].first, bucketed[end - 1].second);
+        LshTableOf(band, bucketed[begin].first)
+            .emplace(bucketed[begin].first, bucketed[end - 1].second);
         for (size_t k = begin; k < end; ++k) {
           LshNext(bucketed[k].second, band) = k == begin ? kNoIndex : bucketed[k - 1].second;
         }
@@ -317,7 +323,7 @@ void Linker::IndexBlocks(Index i, const BlockKeys& keys) {
   for (const uint64_t key : keys.tokens) token_blocks_[key].push_back(i);
   const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
-    auto [it, inserted] = lsh_heads_[band].try_emplace(signatures[band], i);
+    auto [it, inserted] = LshTableOf(band, signatures[band]).try_emplace(signatures[band], i);
     LshNext(i, band) = inserted ? kNoIndex : it->second;
     it->second = i;
   }
@@ -328,12 +334,13 @@ void Linker::Remove(Index i) {
   for (const uint64_t key : keys.tokens) EraseFromBlock(token_blocks_, key, i);
   const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
-    auto it = lsh_heads_[band].find(signatures[band]);
-    if (it == lsh_heads_[band].end()) continue;
+    LshTable& table = LshTableOf(band, signatures[band]);
+    auto it = table.find(signatures[band]);
+    if (it == table.end()) continue;
     if (it->second == i) {
       const Index next = LshNext(i, band);
       if (next == kNoIndex) {
-        lsh_heads_[band].erase(it);
+        table.erase(it);
       } else {
         it->second = next;
       }
@@ -380,7 +387,7 @@ Linker::Index Linker::Insert(PersonRecord person) {
     alive_.push_back(false);
     links_.emplace_back();
     entity_of_.push_back(0);
-    lsh_next_.resize(persons_.size() * lsh_heads_.size(), kNoIndex);
+    lsh_next_.resize(persons_.size() * bands(), kNoIndex);
   }
   SortTokens(person);
   clk_words_.resize(persons_.size() * kFilterWords);
@@ -432,7 +439,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   alive_.reserve(persons);
   links_.reserve(persons);
   entity_of_.reserve(persons);
-  lsh_next_.reserve(persons * lsh_heads_.size());
+  lsh_next_.reserve(persons * bands());
   clk_words_.reserve(persons * kFilterWords);
   clk_bits_.reserve(persons);
   key_to_index_.reserve(persons);
