@@ -167,6 +167,7 @@ struct Person {
   std::string email;
   std::string vehicle;
   std::string pnc;
+  std::string birth_place;  // as a national record would hold it, e.g. "St Helens"
 };
 
 class Generator {
@@ -200,10 +201,14 @@ class Generator {
   }
   // The person as one force's officer recorded them: noise applied.
   std::vector<std::string> Recorded(const Person& p, int force, bool suspect);
+  // Their place of birth as recorded (often not at all). Drawn from places_rng_, so that adding
+  // the column left every other generated value as it was.
+  std::string RecordedBirthPlace(const Person& p);
   std::string Typo(const std::string& s);
 
   const DemoDataOptions options_;
   std::mt19937_64 rng_;
+  std::mt19937_64 places_rng_{options_.seed ^ 0x9e3779b97f4a7c15ull};
   int64_t next_person_ = 1;
   std::map<std::pair<int64_t, int>, std::string> refs_;  // (person, force) -> nominal ref
   std::map<int, int> next_ref_;
@@ -228,6 +233,16 @@ Person Generator::NewPerson(bool female, int force) {
   p.phone = absl::StrFormat("077009%05d", Int(0, 99999));
   p.email = absl::StrCat(absl::AsciiStrToLower(p.given), ".", Int(1, 999), "@example.",
                          Chance(0.5) ? "com" : "co.uk");
+  static const auto* const kBirthPlaces = new std::vector<std::string>{
+      "Leeds",      "Bradford",  "Manchester", "Liverpool",  "St Helens",     "Birmingham",
+      "Coventry",   "Sheffield", "Newcastle",  "Sunderland", "Middlesbrough", "London",
+      "Croydon",    "Bristol",   "Cardiff",    "Swansea",    "Glasgow",       "Belfast",
+      "Dublin",     "Lagos",     "Karachi",    "Warsaw",     "Kingston",      "St Albans",
+      "Nottingham", "Leicester", "Wakefield",  "Halifax",    "Huddersfield",  "Bolton"};
+  // Skewed, as real birthplaces are: the first few are common.
+  const double u = std::uniform_real_distribution<double>(0, 1)(places_rng_);
+  p.birth_place = (*kBirthPlaces)[std::min(
+      kBirthPlaces->size() - 1, static_cast<size_t>(kBirthPlaces->size() * std::pow(u, 1.8)))];
   if (Chance(0.4)) {
     p.vehicle = absl::StrFormat("%c%c%02d %c%c%c", 'A' + Int(0, 25), 'A' + Int(0, 25), Int(10, 74),
                                 'A' + Int(0, 25), 'A' + Int(0, 25), 'A' + Int(0, 25));
@@ -320,6 +335,15 @@ std::vector<std::string> Generator::Recorded(const Person& p, int force, bool su
   return out;
 }
 
+std::string Generator::RecordedBirthPlace(const Person& p) {
+  const double u = std::uniform_real_distribution<double>(0, 1)(places_rng_);
+  if (u < 0.5) return "";  // most incident records leave it out
+  std::string place = p.birth_place;
+  if (u < 0.6 && place.rfind("St ", 0) == 0) place = "Saint " + place.substr(3);
+  if (u > 0.9) place = absl::AsciiStrToUpper(place);
+  return place;
+}
+
 absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
   const int force_count = std::clamp(options_.forces, 2, static_cast<int>(Forces().size()));
   std::error_code ec;
@@ -341,12 +365,14 @@ absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
                        "outcome,handling_code,suspect_ref,suspect_given_name,suspect_family_name,"
                        "suspect_dob,suspect_sex,suspect_postcode,suspect_phone,suspect_email,"
                        "suspect_vehicle,suspect_pnc,victim_ref,victim_given_name,"
-                       "victim_family_name,victim_dob,victim_postcode,victim_phone,victim_email\n";
+                       "victim_family_name,victim_dob,victim_postcode,victim_phone,victim_email,"
+                       "suspect_birth_place,victim_birth_place\n";
     order_out[f] << "force_code,order_id,order_type,start_date,end_date,subject_ref,"
                     "subject_given_name,subject_family_name,subject_dob,subject_sex,"
                     "subject_postcode,subject_phone,subject_email,subject_vehicle,subject_pnc,"
                     "protected_ref,protected_given_name,protected_family_name,protected_dob,"
-                    "protected_postcode,protected_phone,protected_email\n";
+                    "protected_postcode,protected_phone,protected_email,subject_birth_place,"
+                    "protected_birth_place\n";
   }
   summary.ground_truth_file = dir + "/ground_truth.csv";
   std::ofstream truth(summary.ground_truth_file);
@@ -428,6 +454,8 @@ absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
       const std::vector<std::string> v_fields = Recorded(victim, force, false);
       row.insert(row.end(), s_fields.begin(), s_fields.end());
       row.insert(row.end(), v_fields.begin(), v_fields.end());
+      row.push_back(RecordedBirthPlace(suspect));
+      row.push_back(RecordedBirthPlace(victim));
       incident_out[force] << CsvRow(row) << "\n";
       ++summary.rows;
       const std::string file = summary.incident_files[force];
@@ -448,6 +476,8 @@ absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
         std::vector<std::string> protected_person = Recorded(victim, force, false);
         o.insert(o.end(), subject.begin(), subject.end());
         o.insert(o.end(), protected_person.begin(), protected_person.end());
+        o.push_back(RecordedBirthPlace(suspect));
+        o.push_back(RecordedBirthPlace(victim));
         order_out[force] << CsvRow(o) << "\n";
         truth << CsvRow({summary.order_files[force], Forces()[force].code, order_id, "subject",
                          subject[0], std::to_string(suspect.id)})

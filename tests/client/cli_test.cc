@@ -80,15 +80,18 @@ std::set<std::string> RawIdentifiers(const std::vector<std::string>& files) {
             column.find('_') == std::string::npos) {
           continue;
         }
-        const bool identity =
-            column.find("name") != std::string::npos || column.find("dob") != std::string::npos ||
-            column.find("postcode") != std::string::npos ||
-            column.find("phone") != std::string::npos ||
-            column.find("email") != std::string::npos ||
-            column.find("vehicle") != std::string::npos || column.find("pnc") != std::string::npos;
+        const bool identity = column.find("name") != std::string::npos ||
+                              column.find("dob") != std::string::npos ||
+                              column.find("postcode") != std::string::npos ||
+                              column.find("phone") != std::string::npos ||
+                              column.find("email") != std::string::npos ||
+                              column.find("vehicle") != std::string::npos ||
+                              column.find("pnc") != std::string::npos ||
+                              column.find("birth_place") != std::string::npos;
         if (!identity || column == "location_district") continue;
         add(value);
         add(NormaliseName(value));
+        if (column.find("birth_place") != std::string::npos) add(NormalisePlaceName(value));
         if (auto phone = NormalisePhone(value); phone.ok()) add(*phone);
         if (auto email = NormaliseEmail(value); email.ok()) add(*email);
         if (auto reg = NormaliseVehicle(value);

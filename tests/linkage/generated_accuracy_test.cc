@@ -48,6 +48,7 @@ Loaded Load(const client::DemoDataSummary& summary) {
         p.phone = row[col[role + "phone"]];
         p.email = row[col[role + "email"]];
         if (col.contains(role + "sex")) p.sex = row[col[role + "sex"]];
+        if (col.contains(role + "birth_place")) p.birth_place = row[col[role + "birth_place"]];
         const std::string key = p.source + "/" + p.id;
         p.truth = identity[p.source + "/" + row[col["incident_id"]] + "/" + row[col[role + "ref"]]];
         if (out.truth.contains(key)) continue;
