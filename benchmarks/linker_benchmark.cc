@@ -63,7 +63,9 @@ std::vector<PersonRecord> People(size_t records, uint64_t seed) {
           PersonKey{RecordKind::kIncident, "F" + std::to_string(c), absl::StrCat("R", out.size()),
                     "N" + std::to_string(person), PartyRole::kSuspect};
       for (const auto& t : id.tokens()) AddToken(r, static_cast<TokenKind>(t.kind()), t.token());
-      for (const auto& e : id.encodings()) r.filters[e.field()] = e.bloom_filter();
+      for (const auto& e : id.encodings()) {
+        r.SetFilter(static_cast<EncodedField>(e.field()), e.bloom_filter());
+      }
       out.push_back(std::move(r));
     }
   }

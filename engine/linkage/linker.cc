@@ -54,10 +54,8 @@ void PrefetchFields(const PersonRecord& p) {
     __builtin_prefetch(p.tokens.data());
     __builtin_prefetch(&p.tokens.back());
   }
-  for (const std::string& filter : p.filters) {
-    if (filter.empty()) continue;
-    __builtin_prefetch(filter.data());
-    __builtin_prefetch(filter.data() + filter.size() - 1);
+  for (size_t offset = 0; offset < p.filter_bytes.size(); offset += 64) {
+    __builtin_prefetch(p.filter_bytes.data() + offset);
   }
 }
 
@@ -392,12 +390,13 @@ Linker::Index Linker::Insert(PersonRecord person) {
   SortTokens(person);
   clk_words_.resize(persons_.size() * kFilterWords);
   clk_bits_.resize(persons_.size());
-  std::string& record_filter = person.filters[static_cast<int>(EncodedField::kRecord)];
+  const absl::string_view record_filter = person.filter(EncodedField::kRecord);
   if (record_filter.size() == kFilterWords * sizeof(uint64_t)) {
     std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
     clk_bits_[i] = static_cast<uint32_t>(
         PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), record_filter.size()));
-    std::string().swap(record_filter);
+    person.SetFilter(EncodedField::kRecord, {});
+    person.filter_bytes.shrink_to_fit();
   } else {
     clk_bits_[i] = kNoRecordFilter;
   }

@@ -136,8 +136,8 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
 
   {  // given name: filter similarity, with the canonical (nickname-mapped) token
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kGivenName)];
-    const std::string& fa = a.filter(EncodedField::kGivenName);
-    const std::string& fb = b.filter(EncodedField::kGivenName);
+    const absl::string_view fa = a.filter(EncodedField::kGivenName);
+    const absl::string_view fb = b.filter(EncodedField::kGivenName);
     const Shared canonical = SharedTokens(a, b, TokenKind::kGivenNameCanonical);
     int level = -1;
     if (!fa.empty() && !fb.empty()) {
@@ -183,8 +183,8 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
   }
   {  // postcode: close filter, same district, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kPostcode)];
-    const std::string& fa = a.filter(EncodedField::kPostcode);
-    const std::string& fb = b.filter(EncodedField::kPostcode);
+    const absl::string_view fa = a.filter(EncodedField::kPostcode);
+    const absl::string_view fb = b.filter(EncodedField::kPostcode);
     int level = -1;
     if (!fa.empty() && !fb.empty()) {
       o.similarity = Dice(fa, fb);

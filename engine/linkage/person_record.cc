@@ -17,7 +17,7 @@ void AddParty(const Party& party, RecordKind kind, const RecordKey& key,
   SortTokens(person);
   for (const FieldEncoding& e : party.identity->encodings) {
     const int field = static_cast<int>(e.field);
-    if (field >= 1 && field <= kMaxEncodedField) person.filters[field] = e.bloom_filter;
+    if (field >= 1 && field <= kMaxEncodedField) person.SetFilter(e.field, e.bloom_filter);
   }
   person.sex = party.identity->sex;
   out.push_back(std::move(person));
@@ -34,6 +34,16 @@ LinkToken MakeLinkToken(TokenKind kind, absl::string_view token) {
   constexpr uint64_t kFingerprintMask = (uint64_t{1} << 56) - 1;
   return LinkToken{(static_cast<uint64_t>(static_cast<uint8_t>(kind)) << 56) |
                    (hash & kFingerprintMask)};
+}
+
+void PersonRecord::SetFilter(EncodedField f, absl::string_view bits) {
+  const int k = static_cast<int>(f);
+  const size_t begin = filter_start[k], old_size = filter_start[k + 1] - begin;
+  filter_bytes.replace(begin, old_size, bits.data(), bits.size());
+  const ptrdiff_t shift = static_cast<ptrdiff_t>(bits.size()) - static_cast<ptrdiff_t>(old_size);
+  for (int later = k + 1; later < static_cast<int>(filter_start.size()); ++later) {
+    filter_start[later] = static_cast<uint16_t>(filter_start[later] + shift);
+  }
 }
 
 void AddToken(PersonRecord& person, TokenKind kind, absl::string_view token) {

@@ -291,7 +291,7 @@ PersonRecord FilterOnly(const std::string& ref, size_t bytes, const std::vector<
   p.key = PersonKey{RecordKind::kIncident, "WYP", ref, ref, PartyRole::kSuspect};
   std::string filter(bytes, '\0');
   for (int bit : set) filter[bit / 8] = static_cast<char>(filter[bit / 8] | (0x80 >> (bit % 8)));
-  p.filters[static_cast<int>(EncodedField::kRecord)] = filter;
+  p.SetFilter(EncodedField::kRecord, filter);
   return p;
 }
 

@@ -35,7 +35,7 @@ PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) 
     AddToken(person, static_cast<TokenKind>(t.kind()), t.token());
   }
   for (const v1::FieldEncoding& e : identity.encodings()) {
-    person.filters[e.field()] = e.bloom_filter();
+    person.SetFilter(static_cast<EncodedField>(e.field()), e.bloom_filter());
   }
   person.sex = static_cast<Sex>(identity.sex());
   return person;
