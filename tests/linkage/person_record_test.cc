@@ -44,5 +44,26 @@ TEST(LinkTokenTest, SortingOrdersByKindAndIndexesEachKindsRun) {
   EXPECT_EQ(person.kind_start[vehicle + 1], 3);
 }
 
+TEST(PersonRecordTest, FiltersSetInAnyOrderReadBackAndCanBeReplacedOrRemoved) {
+  PersonRecord person;
+  EXPECT_TRUE(person.filter(EncodedField::kGivenName).empty());
+  person.SetFilter(EncodedField::kPostcode, "postcode");
+  person.SetFilter(EncodedField::kGivenName, "given");
+  person.SetFilter(EncodedField::kEmail, "email-bits");
+  person.SetFilter(EncodedField::kFamilyName, "family");
+  EXPECT_EQ(person.filter(EncodedField::kGivenName), "given");
+  EXPECT_EQ(person.filter(EncodedField::kFamilyName), "family");
+  EXPECT_EQ(person.filter(EncodedField::kPostcode), "postcode");
+  EXPECT_EQ(person.filter(EncodedField::kEmail), "email-bits");
+  EXPECT_TRUE(person.filter(EncodedField::kDateOfBirth).empty());
+  person.SetFilter(EncodedField::kFamilyName, "a longer family filter");
+  person.SetFilter(EncodedField::kGivenName, {});
+  EXPECT_TRUE(person.filter(EncodedField::kGivenName).empty());
+  EXPECT_EQ(person.filter(EncodedField::kFamilyName), "a longer family filter");
+  EXPECT_EQ(person.filter(EncodedField::kPostcode), "postcode");
+  EXPECT_EQ(person.filter(EncodedField::kEmail), "email-bits");
+  EXPECT_EQ(person.filter_bytes.size(), 22u + 8u + 10u) << "no bytes left behind";
+}
+
 }  // namespace
 }  // namespace crossforce
