@@ -37,7 +37,7 @@ void EraseFromBlock(Map& blocks, const Key& key, Value value) {
 }
 
 // Software prefetch of a candidate before it is compared: its person record, then (some
-// candidates later, when the record is in cache) the tokens and filters it points to.
+// candidates later, when the record is in cache) the tokens and the filter buffer it points to.
 constexpr size_t kRecordAhead = 6;
 constexpr size_t kFieldsAhead = 3;
 
@@ -49,7 +49,7 @@ void PrefetchRecord(const PersonRecord& p) {
 }
 
 void PrefetchFields(const PersonRecord& p) {
-  // First and last byte of each: a run of tokens or a filter may straddle two cache lines.
+  // The first and last token: a person's tokens may straddle two cache lines.
   if (!p.tokens.empty()) {
     __builtin_prefetch(p.tokens.data());
     __builtin_prefetch(&p.tokens.back());
@@ -296,10 +296,12 @@ void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
   for (size_t n = 0; n < candidates.size(); ++n) {
     // Candidates are scattered through memory: fetch ahead, the person record first and, once it
     // has arrived, the tokens and filters it points to.
-    if (n + kRecordAhead < candidates.size())
+    if (n + kRecordAhead < candidates.size()) {
       PrefetchRecord(persons_[candidates[n + kRecordAhead]]);
-    if (n + kFieldsAhead < candidates.size())
+    }
+    if (n + kFieldsAhead < candidates.size()) {
       PrefetchFields(persons_[candidates[n + kFieldsAhead]]);
+    }
     const Index c = candidates[n];
     const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
     if (weight >= options_.model.link_weight) link(c, weight);

@@ -2,9 +2,11 @@
 // with the same partition a full relink from scratch would give.
 //
 // Blocking: candidate pairs are records that share a discriminating keyed token (PNC id, phone,
-// email, vehicle, date of birth exact or with day and month sorted, phonetic family name with birth
-// year) or collide in a band of a bit-sampling LSH index over the record-level Bloom filter and
-// are similar enough there (lsh_min_dice). Candidates are scored with the MatchModel; pairs at or
+// email or its user name, vehicle, date of birth exact or with day and month sorted, phonetic
+// family name with birth year, names sorted), a pair of tokens too common alone (a name with a
+// postcode district, birth year or place of birth, ...: kCompositeBlocks), or collide in a band
+// of a bit-sampling LSH index over the record-level Bloom filter and are similar enough there
+// (lsh_min_dice). Candidates are scored with the MatchModel; pairs at or
 // above its link weight become links.
 //
 // Clustering resists chaining: within each connected component of the link graph, links are taken

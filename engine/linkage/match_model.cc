@@ -11,6 +11,8 @@ namespace {
 constexpr double kDiceSame = 0.90;
 constexpr double kDiceClose = 0.75;
 constexpr double kDiceSimilar = 0.55;
+// Email addresses: one slip of the keyboard in about twenty characters.
+constexpr double kDiceEmailClose = 0.92;
 
 // Whether both records hold tokens of `kind`, and whether any of them agree.
 struct Shared {
@@ -110,8 +112,10 @@ MatchModel MatchModel::Default() {
       {{"dice>=0.90", 0.45, 0.001}, {"same district", 0.15, 0.02}, {"different", 0.40, 0.979}});
   set(Comparison::kPncId, {{"same", 0.97, 1e-6}, {"different", 0.03, 0.999999}});
   set(Comparison::kPhone, {{"a number shared", 0.55, 1e-5}, {"none shared", 0.45, 0.99999}});
-  // Addresses typed with a slip keep most of their character pairs; two people's addresses at one
-  // provider share about half.
+  // An email address typed with a slip keeps most of its character pairs, and two people's at one
+  // provider share about half. But user names are often built from names, so namesakes'
+  // addresses are close too (joseph.856@ and joseph.756@): the middle level is worth 3 bits,
+  // support for a link and never one alone.
   set(Comparison::kEmail, {{"an address shared", 0.55, 1e-5},
                            {"same user name, or first addresses close (dice>=0.92)", 0.10, 0.0125},
                            {"none shared", 0.35, 0.98749}});
@@ -199,13 +203,12 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared s = SharedTokens(a, b, TokenKind::kEmail);
     int level = -1;
     if (s.both_present) {
-      const double similarity_floor = 0.92;
       const int dice = s.agree ? -1
                                : DiceLevel(a.filter(EncodedField::kEmail),
                                            b.filter(EncodedField::kEmail), &o.similarity);
       level = s.agree ? 0
               : SharedTokens(a, b, TokenKind::kEmailUser).agree ||
-                      (dice >= 0 && o.similarity >= similarity_floor)
+                      (dice >= 0 && o.similarity >= kDiceEmailClose)
                   ? 1
                   : 2;
     }
