@@ -60,6 +60,14 @@ int DiceLevel(absl::string_view fa, absl::string_view fb, double* similarity) {
                                        : 3;
 }
 
+// Whether both filters are present and their Dice reaches `floor`; sets `similarity` when both are
+// present. For levels below exact agreement, so it is called only once the tokens disagree.
+bool FiltersAtLeast(absl::string_view fa, absl::string_view fb, double floor, double* similarity) {
+  if (fa.empty() || fb.empty()) return false;
+  *similarity = Dice(fa, fb);
+  return *similarity >= floor;
+}
+
 double Weight(const ComparisonLevel& level) { return std::log2(level.m / level.u); }
 
 // Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
@@ -170,18 +178,18 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
       SetLevel(model, Comparison::kFamilyName, 0, nullptr, family);
     }
   }
-  {  // date of birth: exact, swapped, year, different
+  {  // date of birth: exact, day and month swapped, one digit out, same year, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kDateOfBirth)];
     const Shared exact = SharedTokens(a, b, TokenKind::kDateOfBirth);
     int level = -1;
     if (exact.both_present) {
-      const int dice = DiceLevel(a.filter(EncodedField::kDateOfBirth),
-                                 b.filter(EncodedField::kDateOfBirth), &o.similarity);
       level = exact.agree                                                       ? 0
               : SharedTokens(a, b, TokenKind::kDateOfBirthDayMonthSorted).agree ? 1
-              : dice == 0 || dice == 1                                          ? 2
-              : SharedTokens(a, b, TokenKind::kBirthYear).agree                 ? 3
-                                                                                : 4;
+              : FiltersAtLeast(a.filter(EncodedField::kDateOfBirth),
+                               b.filter(EncodedField::kDateOfBirth), kDiceClose, &o.similarity)
+                  ? 2
+              : SharedTokens(a, b, TokenKind::kBirthYear).agree ? 3
+                                                                : 4;
     }
     SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr, o);
   }
@@ -203,12 +211,10 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared s = SharedTokens(a, b, TokenKind::kEmail);
     int level = -1;
     if (s.both_present) {
-      const int dice = s.agree ? -1
-                               : DiceLevel(a.filter(EncodedField::kEmail),
-                                           b.filter(EncodedField::kEmail), &o.similarity);
       level = s.agree ? 0
               : SharedTokens(a, b, TokenKind::kEmailUser).agree ||
-                      (dice >= 0 && o.similarity >= kDiceEmailClose)
+                      FiltersAtLeast(a.filter(EncodedField::kEmail), b.filter(EncodedField::kEmail),
+                                     kDiceEmailClose, &o.similarity)
                   ? 1
                   : 2;
     }
@@ -234,9 +240,11 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared same = SharedTokens(a, b, TokenKind::kBirthPlace);
     int level = -1;
     if (same.both_present) {
-      const int dice = DiceLevel(a.filter(EncodedField::kBirthPlace),
-                                 b.filter(EncodedField::kBirthPlace), &o.similarity);
-      level = same.agree ? 0 : dice >= 0 && dice <= 1 ? 1 : 2;
+      level = same.agree ? 0
+              : FiltersAtLeast(a.filter(EncodedField::kBirthPlace),
+                               b.filter(EncodedField::kBirthPlace), kDiceClose, &o.similarity)
+                  ? 1
+                  : 2;
     }
     SetLevel(model, Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);
   }
