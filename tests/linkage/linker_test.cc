@@ -325,6 +325,40 @@ TEST(LinkerScreenTest, BucketsLaidByARelinkServeLaterRecords) {
                                      Pair("B", "D"), Pair("C", "D")));
 }
 
+// A relink finds its LSH pairs band by band and keeps each from the first band it shares; record
+// by record, a pair is found from any band. With few sampled bits per band pairs share bands in
+// every combination, and with every candidate a link (weight floor far below any score) the
+// two must hold the same links.
+TEST(LinkerScreenTest, ARelinkFindsEveryPairSharingAnyBand) {
+  std::mt19937_64 rng(7);
+  std::vector<PersonRecord> people;
+  for (int n = 0; n < 120; ++n) {
+    std::vector<int> bits;
+    for (int bit = 0; bit < 1024; ++bit) {
+      if (rng() % 3 == 0) bits.push_back(bit);
+    }
+    people.push_back(FilterOnly(absl::StrFormat("P%03d", n), 128, bits));
+  }
+  LinkerOptions options;
+  options.lsh_bands = 12;
+  options.lsh_bits_per_band = 3;
+  options.lsh_min_dice = 0.0;
+  options.model.link_weight = -1e9;
+  Linker incremental(options);
+  std::vector<Linker::RecordPersons> records;
+  for (const PersonRecord& p : people) {
+    const RecordId id{p.key.kind, {p.key.force_code, p.key.record_id}};
+    incremental.Update(id, {p});
+    records.push_back({id, {p}});
+  }
+  Linker built(options);
+  built.Build(std::move(records));
+  const size_t all_pairs = people.size() * (people.size() - 1) / 2;
+  ASSERT_LT(incremental.link_count(), all_pairs) << "some pairs must share no band";
+  ASSERT_GT(incremental.link_count(), all_pairs / 10);
+  EXPECT_EQ(built.link_count(), incremental.link_count());
+}
+
 // With bands of no bits every record collides with every other in every band, so only the Dice
 // screen tells the pairs apart: records sharing no token are compared only when their record
 // filters are similar, whether they are the hub's 1024 bits (held apart) or another length.
