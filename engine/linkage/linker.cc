@@ -1,7 +1,6 @@
 #include "engine/linkage/linker.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -61,11 +60,15 @@ void PrefetchFields(const PersonRecord& p) {
 
 }  // namespace
 
-Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
+Linker::Linker(LinkerOptions options)
+    : options_(std::move(options)),
+      lsh_(std::max(options_.lsh_bands, 0),
+           std::clamp(options_.lsh_bits_per_band, 0, LshIndex::kMaxSignatureBits)) {
   std::mt19937_64 rng(options_.lsh_seed);
-  lsh_positions_.resize(options_.lsh_bands);
+  lsh_positions_.resize(lsh_.bands());
+  const int bits = std::clamp(options_.lsh_bits_per_band, 0, LshIndex::kMaxSignatureBits);
   for (auto& band : lsh_positions_) {
-    for (int b = 0; b < options_.lsh_bits_per_band; ++b) band.push_back(rng() % 1024);
+    for (int b = 0; b < bits; ++b) band.push_back(rng() % 1024);
   }
   band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {
@@ -77,7 +80,6 @@ Linker::Linker(LinkerOptions options) : options_(std::move(options)) {
     }
     std::memcpy(&band_masks_[band * kFilterWords], bytes, sizeof(bytes));
   }
-  lsh_heads_.resize(options_.lsh_bands * kLshShards);
 }
 
 // Pairs of token kinds whose values together make a block: each alone is too common to block on
@@ -207,10 +209,7 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   std::vector<Index> fuzzy;
   const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
-    const LshTable& table = LshTableOf(band, signatures[band]);
-    auto it = table.find(signatures[band]);
-    if (it == table.end()) continue;
-    for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) fuzzy.push_back(j);
+    lsh_.ForEachMember(band, signatures[band], [&](Index j) { fuzzy.push_back(j); });
   }
   std::sort(fuzzy.begin(), fuzzy.end());
   fuzzy.erase(std::unique(fuzzy.begin(), fuzzy.end()), fuzzy.end());
@@ -250,25 +249,10 @@ std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector
         if (!filter.empty()) bucketed.emplace_back(LshSignature(filter, band), i);
       }
       std::sort(bucketed.begin(), bucketed.end());
-      // Each worker owns its bands' tables; the chain entries it writes are its bands' own.
-      std::array<size_t, kLshShards> buckets{};
-      for (size_t k = 0; k < bucketed.size(); ++k) {
-        if (k == 0 || bucketed[k].first != bucketed[k - 1].first) {
-          ++buckets[LshShard(bucketed[k].first)];
-        }
-      }
-      for (size_t shard = 0; shard < kLshShards; ++shard) {
-        lsh_heads_[band * kLshShards + shard].reserve(buckets[shard]);
-      }
+      lsh_.PackBand(band, bucketed);  // each worker packs its own bands
       for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
         for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
              ++end) {
-        }
-        // Newest (highest index) first, as IndexBlocks leaves a bucket.
-        LshTableOf(band, bucketed[begin].first)
-            .emplace(bucketed[begin].first, bucketed[end - 1].second);
-        for (size_t k = begin; k < end; ++k) {
-          LshNext(bucketed[k].second, band) = k == begin ? kNoIndex : bucketed[k - 1].second;
         }
         for (size_t a = begin; a < end; ++a) {
           for (size_t b = a + 1; b < end; ++b) {
@@ -321,38 +305,13 @@ void Linker::Add(Index i) {
 
 void Linker::IndexBlocks(Index i, const BlockKeys& keys) {
   for (const uint64_t key : keys.tokens) token_blocks_[key].push_back(i);
-  const std::vector<uint64_t>& signatures = keys.bands;
-  for (size_t band = 0; band < signatures.size(); ++band) {
-    auto [it, inserted] = LshTableOf(band, signatures[band]).try_emplace(signatures[band], i);
-    LshNext(i, band) = inserted ? kNoIndex : it->second;
-    it->second = i;
-  }
+  lsh_.Add(i, keys.bands);
 }
 
 void Linker::Remove(Index i) {
   const BlockKeys keys = KeysOf(i);
   for (const uint64_t key : keys.tokens) EraseFromBlock(token_blocks_, key, i);
-  const std::vector<uint64_t>& signatures = keys.bands;
-  for (size_t band = 0; band < signatures.size(); ++band) {
-    LshTable& table = LshTableOf(band, signatures[band]);
-    auto it = table.find(signatures[band]);
-    if (it == table.end()) continue;
-    if (it->second == i) {
-      const Index next = LshNext(i, band);
-      if (next == kNoIndex) {
-        table.erase(it);
-      } else {
-        it->second = next;
-      }
-      continue;
-    }
-    for (Index j = it->second; j != kNoIndex; j = LshNext(j, band)) {
-      if (LshNext(j, band) == i) {
-        LshNext(j, band) = LshNext(i, band);
-        break;
-      }
-    }
-  }
+  lsh_.Remove(i, keys.bands);
   for (const auto& [other, weight] : links_[i]) {
     auto& back = links_[other];
     back.erase(std::remove_if(back.begin(), back.end(),
@@ -387,7 +346,6 @@ Linker::Index Linker::Insert(PersonRecord person) {
     alive_.push_back(false);
     links_.emplace_back();
     entity_of_.push_back(0);
-    lsh_next_.resize(persons_.size() * bands(), kNoIndex);
   }
   SortTokens(person);
   clk_words_.resize(persons_.size() * kFilterWords);
@@ -440,7 +398,6 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   alive_.reserve(persons);
   links_.reserve(persons);
   entity_of_.reserve(persons);
-  lsh_next_.reserve(persons * bands());
   clk_words_.reserve(persons * kFilterWords);
   clk_bits_.reserve(persons);
   key_to_index_.reserve(persons);

@@ -33,6 +33,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "engine/linkage/dice_kernel.h"
+#include "engine/linkage/lsh_index.h"
 #include "engine/linkage/match_model.h"
 #include "engine/linkage/person_record.h"
 #include "engine/records.h"
@@ -44,7 +45,7 @@ using EntityId = uint64_t;
 struct LinkerOptions {
   MatchModel model = MatchModel::Default();
   int lsh_bands = 48;          // bands of the LSH index over the record filter
-  int lsh_bits_per_band = 22;  // sampled bits per band
+  int lsh_bits_per_band = 22;  // sampled bits per band (at most LshIndex::kMaxSignatureBits)
   uint64_t lsh_seed = 0x5eed;  // which bits are sampled (fixed: the index must be reproducible)
   // A pair found only through an LSH band (no shared token block) is compared only if the Dice
   // similarity of the two record filters reaches this. Bands of 22 sampled bits also collide
@@ -175,8 +176,8 @@ class Linker {
                                      bool only_higher) const;
   // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
   // (lower << 32) | higher, sorted; computed on `workers` threads.
-  // Into a linker whose LSH buckets are empty (a fresh Build), also lays every band's buckets for
-  // `persons`, band by band on the workers, as IndexBlocks would have in index order.
+  // Only into a linker whose LSH index is empty (a fresh Build): also packs every band's
+  // buckets for `persons` (LshIndex::PackBand), band by band on the workers.
   std::vector<uint64_t> IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                          size_t workers);
   uint64_t LshSignature(absl::string_view filter, size_t band) const;
@@ -198,6 +199,8 @@ class Linker {
   void AddRedirect(EntityId from, EntityId to);
 
   const LinkerOptions options_;
+  static constexpr Index kNoIndex = LshIndex::kNoIndex;
+  LshIndex lsh_;  // the LSH buckets, by band and signature
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
   // Per band, its sampled positions as a 1024-bit mask (kFilterWords words), in clk_words_'s
   // layout.
@@ -238,30 +241,6 @@ class Linker {
                                                                    SlotKeyEq{&persons_}};
   std::map<RecordId, std::vector<Index>> by_record_;
   absl::flat_hash_map<uint64_t, std::vector<Index>> token_blocks_;  // by hashed block key
-  // The LSH buckets: the bucket's newest member, and through lsh_next_ the others (an intrusive
-  // list: most buckets hold one record, and a vector each would cost more than the record's own
-  // filters). Each band's buckets are split over kLshShards tables by signature, so that a table
-  // doubling as buckets arrive stalls an incremental link for 1/kLshShards of the band (one
-  // table per band stalled links for about a millisecond at 10,000 records, and would for about
-  // a second at 10 million).
-  static constexpr Index kNoIndex = ~Index{0};
-  static constexpr int kLshShardBits = 6;
-  static constexpr size_t kLshShards = size_t{1} << kLshShardBits;
-  static size_t LshShard(uint64_t signature) {
-    return (signature * 0x9e3779b97f4a7c15ull) >> (64 - kLshShardBits);
-  }
-  using LshTable = absl::flat_hash_map<uint64_t, Index>;
-  LshTable& LshTableOf(size_t band, uint64_t signature) {
-    return lsh_heads_[band * kLshShards + LshShard(signature)];
-  }
-  const LshTable& LshTableOf(size_t band, uint64_t signature) const {
-    return lsh_heads_[band * kLshShards + LshShard(signature)];
-  }
-  std::vector<LshTable> lsh_heads_;  // [band * kLshShards + shard]
-  std::vector<Index> lsh_next_;      // [index * bands + band]
-  size_t bands() const { return lsh_positions_.size(); }
-  Index& LshNext(Index i, size_t band) { return lsh_next_[i * bands() + band]; }
-  Index LshNext(Index i, size_t band) const { return lsh_next_[i * bands() + band]; }
   std::vector<std::vector<std::pair<Index, double>>> links_;  // adjacency, weights >= link_weight
 
   std::vector<EntityId> entity_of_;                   // by index

@@ -1,0 +1,102 @@
+#include "engine/linkage/lsh_index.h"
+
+namespace crossforce {
+namespace {
+
+// The direct-addressed table has 2^16 + 1 entries a band (256 KiB): small beside a million
+// records' members, and it leaves at most 16 bits to search within a prefix.
+constexpr int kMaxPrefixBits = 16;
+
+}  // namespace
+
+LshIndex::LshIndex(size_t bands, int signature_bits)
+    : prefix_bits_(std::clamp(signature_bits, 0, kMaxPrefixBits)),
+      suffix_bits_(std::clamp(signature_bits, 0, kMaxSignatureBits) - prefix_bits_),
+      bands_(bands) {
+  for (Band& b : bands_) b.heads.resize(kShards);
+}
+
+std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signature) const {
+  if (b.offsets.empty()) return {0, 0};
+  const uint64_t prefix = (signature >> suffix_bits_) & ((uint64_t{1} << prefix_bits_) - 1);
+  const uint16_t suffix = static_cast<uint16_t>(signature & ((uint64_t{1} << suffix_bits_) - 1));
+  const auto begin = b.suffixes.begin() + b.offsets[prefix];
+  const auto end = b.suffixes.begin() + b.offsets[prefix + 1];
+  const auto [first, last] = std::equal_range(begin, end, suffix);
+  return {static_cast<size_t>(first - b.suffixes.begin()),
+          static_cast<size_t>(last - b.suffixes.begin())};
+}
+
+void LshIndex::PackBand(size_t band, const std::vector<std::pair<uint64_t, Index>>& entries) {
+  Band& b = bands_[band];
+  const uint64_t suffix_mask = (uint64_t{1} << suffix_bits_) - 1;
+  const uint64_t prefix_mask = (uint64_t{1} << prefix_bits_) - 1;
+  std::vector<uint32_t> offsets((size_t{1} << prefix_bits_) + 1, 0);
+  std::vector<uint16_t> suffixes(entries.size());
+  std::vector<Index> members(entries.size());
+  // Sorted by signature, so grouped by prefix and, within one, sorted by suffix.
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const auto& [signature, person] = entries[k];
+    ++offsets[((signature >> suffix_bits_) & prefix_mask) + 1];
+    suffixes[k] = static_cast<uint16_t>(signature & suffix_mask);
+    members[k] = person;
+  }
+  for (size_t p = 1; p < offsets.size(); ++p) offsets[p] += offsets[p - 1];
+  b.offsets = std::move(offsets);
+  b.suffixes = std::move(suffixes);
+  b.members = std::move(members);
+}
+
+void LshIndex::Add(Index i, const std::vector<uint64_t>& signatures) {
+  for (size_t band = 0; band < signatures.size() && band < bands_.size(); ++band) {
+    Band& b = bands_[band];
+    uint32_t node = b.free_node;
+    if (node != kNoNode) {
+      b.free_node = b.nodes[node].next;
+    } else {
+      node = static_cast<uint32_t>(b.nodes.size());
+      b.nodes.emplace_back();
+    }
+    auto [it, inserted] = b.heads[ShardOf(signatures[band])].try_emplace(signatures[band], node);
+    b.nodes[node] = Node{i, inserted ? kNoNode : it->second};
+    it->second = node;
+  }
+}
+
+void LshIndex::Remove(Index i, const std::vector<uint64_t>& signatures) {
+  for (size_t band = 0; band < signatures.size() && band < bands_.size(); ++band) {
+    Band& b = bands_[band];
+    const uint64_t signature = signatures[band];
+    auto& heads = b.heads[ShardOf(signature)];
+    if (auto it = heads.find(signature); it != heads.end()) {
+      uint32_t previous = kNoNode;
+      uint32_t n = it->second;
+      while (n != kNoNode && b.nodes[n].person != i) {
+        previous = n;
+        n = b.nodes[n].next;
+      }
+      if (n != kNoNode) {
+        const uint32_t next = b.nodes[n].next;
+        if (previous != kNoNode) {
+          b.nodes[previous].next = next;
+        } else if (next != kNoNode) {
+          it->second = next;
+        } else {
+          heads.erase(it);
+        }
+        b.nodes[n] = Node{kNoIndex, b.free_node};
+        b.free_node = n;
+        continue;
+      }
+    }
+    const auto [first, last] = PackedRange(b, signature);
+    for (size_t k = first; k < last; ++k) {
+      if (b.members[k] == i) {
+        b.members[k] = kNoIndex;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace crossforce

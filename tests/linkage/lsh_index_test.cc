@@ -1,0 +1,118 @@
+#include "engine/linkage/lsh_index.h"
+
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace crossforce {
+namespace {
+
+using Index = LshIndex::Index;
+
+std::vector<Index> Members(const LshIndex& index, size_t band, uint64_t signature) {
+  std::vector<Index> out;
+  index.ForEachMember(band, signature, [&](Index j) { out.push_back(j); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(LshIndexTest, FindsPackedMembersByTheirWholeSignature) {
+  LshIndex index(/*bands=*/1, /*signature_bits=*/22);
+  // Same 16-bit prefix, different suffixes; and a signature differing only in its top bit.
+  const uint64_t a = 0x2abcd5, b = 0x2abcd6, c = 0x0abcd5;
+  index.PackBand(0, {{c, 7}, {a, 1}, {a, 4}, {b, 2}});
+  EXPECT_EQ(Members(index, 0, a), (std::vector<Index>{1, 4}));
+  EXPECT_EQ(Members(index, 0, b), (std::vector<Index>{2}));
+  EXPECT_EQ(Members(index, 0, c), (std::vector<Index>{7}));
+  EXPECT_TRUE(Members(index, 0, 0x2abcd7).empty());
+}
+
+TEST(LshIndexTest, RemovesFromThePackedAndTheRecentParts) {
+  LshIndex index(/*bands=*/2, /*signature_bits=*/22);
+  index.PackBand(0, {{5, 1}, {5, 2}});
+  index.PackBand(1, {{9, 1}, {9, 2}});
+  index.Add(3, {5, 9});
+  EXPECT_EQ(Members(index, 0, 5), (std::vector<Index>{1, 2, 3}));
+  index.Remove(1, {5, 9});
+  index.Remove(3, {5, 9});
+  EXPECT_EQ(Members(index, 0, 5), (std::vector<Index>{2}));
+  EXPECT_EQ(Members(index, 1, 9), (std::vector<Index>{2}));
+  // A removed person's slot taken by a new person with other signatures.
+  index.Add(1, {6, 9});
+  EXPECT_EQ(Members(index, 0, 5), (std::vector<Index>{2}));
+  EXPECT_EQ(Members(index, 0, 6), (std::vector<Index>{1}));
+  EXPECT_EQ(Members(index, 1, 9), (std::vector<Index>{1, 2}));
+}
+
+// Random packs, adds and removals against a plain map of buckets, at several signature widths
+// (none, narrower than the direct-addressed prefix, the default, the widest).
+TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
+  for (const int bits : {0, 3, 22, 32}) {
+    SCOPED_TRACE(bits);
+    constexpr size_t kBands = 3;
+    LshIndex index(kBands, bits);
+    std::mt19937_64 rng(bits + 1);
+    const uint64_t mask = (uint64_t{1} << bits) - 1;
+    // A few signatures per band, so buckets hold several members.
+    const auto draw = [&] { return (rng() % 40) * 0x9e3779b97f4a7c15ull & mask; };
+    std::map<Index, std::vector<uint64_t>> held;  // person -> signature per band
+    for (Index i = 0; i < 300; ++i) {
+      std::vector<uint64_t> s;
+      for (size_t band = 0; band < kBands; ++band) s.push_back(draw());
+      held[i] = s;
+    }
+    for (size_t band = 0; band < kBands; ++band) {
+      std::vector<std::pair<uint64_t, Index>> entries;
+      for (const auto& [i, s] : held) entries.emplace_back(s[band], i);
+      std::sort(entries.begin(), entries.end());
+      index.PackBand(band, entries);
+    }
+    Index next = 300;
+    for (int step = 0; step < 2000; ++step) {
+      if (rng() % 2 == 0 && !held.empty()) {
+        auto it = held.begin();
+        std::advance(it, rng() % held.size());
+        index.Remove(it->first, it->second);
+        held.erase(it);
+      } else {
+        // New persons, and slots freed earlier taken again.
+        Index i = next++;
+        if (rng() % 3 == 0) {
+          for (Index j = 0; j < next; ++j) {
+            if (!held.contains(j)) {
+              i = j;
+              break;
+            }
+          }
+        }
+        std::vector<uint64_t> s;
+        for (size_t band = 0; band < kBands; ++band) s.push_back(draw());
+        index.Add(i, s);
+        held[i] = s;
+      }
+    }
+    std::map<std::pair<size_t, uint64_t>, std::vector<Index>> expected;
+    for (const auto& [i, s] : held) {
+      for (size_t band = 0; band < kBands; ++band) expected[{band, s[band]}].push_back(i);
+    }
+    for (auto& [bucket, members] : expected) {
+      std::sort(members.begin(), members.end());
+      EXPECT_EQ(Members(index, bucket.first, bucket.second), members)
+          << "band " << bucket.first << " signature " << bucket.second;
+    }
+    for (uint64_t k = 0; k < 40; ++k) {
+      const uint64_t signature = k * 0x9e3779b97f4a7c15ull & mask;
+      for (size_t band = 0; band < kBands; ++band) {
+        if (!expected.contains({band, signature})) {
+          EXPECT_TRUE(Members(index, band, signature).empty());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace crossforce
