@@ -194,7 +194,7 @@ std::vector<Linker::Index> Linker::TokenCandidates(Index i, const std::vector<ui
   for (const uint64_t key : token_keys) {
     auto it = token_blocks_.find(key);
     if (it == token_blocks_.end()) continue;
-    const std::vector<Index>& members = it->second;
+    const auto& members = it->second;
     out.insert(out.end(),
                only_higher ? std::upper_bound(members.begin(), members.end(), i) : members.begin(),
                members.end());

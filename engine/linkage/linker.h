@@ -29,6 +29,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
@@ -240,7 +241,10 @@ class Linker {
   absl::flat_hash_set<Index, SlotKeyHash, SlotKeyEq> key_to_index_{0, SlotKeyHash{&persons_},
                                                                    SlotKeyEq{&persons_}};
   std::map<RecordId, std::vector<Index>> by_record_;
-  absl::flat_hash_map<uint64_t, std::vector<Index>> token_blocks_;  // by hashed block key
+  // Members of each token block, by hashed block key. Nine blocks in ten have at most four
+  // members (at a million records: 1.75 M of 1.88 M), held in the table's own slot without a
+  // heap allocation of their own.
+  absl::flat_hash_map<uint64_t, absl::InlinedVector<Index, 4>> token_blocks_;
   std::vector<std::vector<std::pair<Index, double>>> links_;  // adjacency, weights >= link_weight
 
   std::vector<EntityId> entity_of_;                   // by index
