@@ -5,7 +5,7 @@
 //
 //   build/bin/linker_benchmark --benchmark_filter=BM_Relink
 // (the 1,000,000-record relink takes minutes and about 4 GB: filter it out for a quick run).
-#include <malloc.h>
+#include <jemalloc/jemalloc.h>
 
 #include <algorithm>
 #include <random>
@@ -76,9 +76,16 @@ RecordId IdOf(const PersonRecord& p) {
   return RecordId{p.key.kind, {p.key.force_code, p.key.record_id}};
 }
 
+// Bytes the program has allocated and not freed, as jemalloc counts them (capacity reserved but
+// never written included).
 size_t HeapBytes() {
-  const struct mallinfo2 info = mallinfo2();
-  return info.uordblks + info.hblkhd;
+  uint64_t epoch = 1;
+  size_t size = sizeof(epoch);
+  mallctl("epoch", &epoch, &size, &epoch, size);  // refreshes the statistics
+  size_t allocated = 0;
+  size = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) return 0;
+  return allocated;
 }
 
 // Full relink, as the hub runs it: fit the model to the population, then link every record at once
