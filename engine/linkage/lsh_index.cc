@@ -3,23 +3,34 @@
 namespace crossforce {
 namespace {
 
-// The direct-addressed table has 2^16 + 1 entries a band (256 KiB): small beside a million
-// records' members, and it leaves at most 16 bits to search within a prefix.
+// The direct-addressed table has at most 2^16 + 1 entries a band (256 KiB): small beside a
+// million records' members. Suffixes are 16-bit, so a signature of more than 16 bits needs at
+// least its excess as prefix.
 constexpr int kMaxPrefixBits = 16;
+constexpr int kMaxSuffixBits = 16;
+
+// Prefix bits for `members` entries of `signature_bits`: about four members per table entry, so
+// that the table costs about a byte a member (12 MB at 10,000 records with 16 bits throughout).
+int PrefixBits(size_t members, int signature_bits) {
+  int log2_members = 0;
+  while ((size_t{1} << (log2_members + 1)) <= members) ++log2_members;
+  const int wanted = std::max(log2_members - 2, 0);
+  return std::clamp(wanted, std::max(signature_bits - kMaxSuffixBits, 0),
+                    std::min(signature_bits, kMaxPrefixBits));
+}
 
 }  // namespace
 
 LshIndex::LshIndex(size_t bands, int signature_bits)
-    : prefix_bits_(std::clamp(signature_bits, 0, kMaxPrefixBits)),
-      suffix_bits_(std::clamp(signature_bits, 0, kMaxSignatureBits) - prefix_bits_),
-      bands_(bands) {
+    : signature_bits_(std::clamp(signature_bits, 0, kMaxSignatureBits)), bands_(bands) {
   for (Band& b : bands_) b.heads.resize(kShards);
 }
 
 std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signature) const {
   if (b.offsets.empty()) return {0, 0};
-  const uint64_t prefix = (signature >> suffix_bits_) & ((uint64_t{1} << prefix_bits_) - 1);
-  const uint16_t suffix = static_cast<uint16_t>(signature & ((uint64_t{1} << suffix_bits_) - 1));
+  const uint64_t prefix = (signature >> b.suffix_bits) & ((uint64_t{1} << b.prefix_bits) - 1);
+  const uint16_t suffix =
+      static_cast<uint16_t>(signature & ((uint64_t{1} << b.suffix_bits) - 1));
   const auto begin = b.suffixes.begin() + b.offsets[prefix];
   const auto end = b.suffixes.begin() + b.offsets[prefix + 1];
   const auto [first, last] = std::equal_range(begin, end, suffix);
@@ -29,15 +40,17 @@ std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signatur
 
 void LshIndex::PackBand(size_t band, const std::vector<std::pair<uint64_t, Index>>& entries) {
   Band& b = bands_[band];
-  const uint64_t suffix_mask = (uint64_t{1} << suffix_bits_) - 1;
-  const uint64_t prefix_mask = (uint64_t{1} << prefix_bits_) - 1;
-  std::vector<uint32_t> offsets((size_t{1} << prefix_bits_) + 1, 0);
+  b.prefix_bits = PrefixBits(entries.size(), signature_bits_);
+  b.suffix_bits = signature_bits_ - b.prefix_bits;
+  const uint64_t suffix_mask = (uint64_t{1} << b.suffix_bits) - 1;
+  const uint64_t prefix_mask = (uint64_t{1} << b.prefix_bits) - 1;
+  std::vector<uint32_t> offsets((size_t{1} << b.prefix_bits) + 1, 0);
   std::vector<uint16_t> suffixes(entries.size());
   std::vector<Index> members(entries.size());
   // Sorted by signature, so grouped by prefix and, within one, sorted by suffix.
   for (size_t k = 0; k < entries.size(); ++k) {
     const auto& [signature, person] = entries[k];
-    ++offsets[((signature >> suffix_bits_) & prefix_mask) + 1];
+    ++offsets[((signature >> b.suffix_bits) & prefix_mask) + 1];
     suffixes[k] = static_cast<uint16_t>(signature & suffix_mask);
     members[k] = person;
   }

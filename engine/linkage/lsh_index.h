@@ -3,8 +3,8 @@
 //
 // Each band has two parts:
 // - packed: laid in bulk by a relink (PackBand). A bucket's members sit side by side in one array,
-//   found through a table addressed directly by the signature's top bits, then a search of the
-//   remaining bits. Looking a bucket up costs about three cache misses whatever its size, and a
+//   found through a table addressed directly by the signature's top bits (about one entry per
+//   four members, at most 2^16), then a search of the remaining bits. Looking a bucket up costs about three cache misses whatever its size, and a
 //   member costs 6 bytes. A removed member is blanked in place.
 // - recent: persons added one at a time since (Add), as a chain per bucket through a pool of
 //   nodes. Its tables are split into kShards per band by signature, so that a table doubling as
@@ -65,8 +65,10 @@ class LshIndex {
   static constexpr uint32_t kNoNode = ~uint32_t{0};
 
   struct Band {
-    // Packed: members_[offsets_[p] .. offsets_[p + 1]) have prefix p (the signature's top
-    // prefix_bits_ bits), sorted by suffix (the rest) and then by person.
+    // Packed: members[offsets[p] .. offsets[p + 1]) have prefix p (the signature's top
+    // prefix_bits bits), sorted by suffix (the other suffix_bits) and then by person.
+    int prefix_bits = 0;
+    int suffix_bits = 0;
     std::vector<uint32_t> offsets;
     std::vector<uint16_t> suffixes;
     std::vector<Index> members;
@@ -78,8 +80,7 @@ class LshIndex {
   // The packed range of `signature`'s bucket in `b`, as [first, last).
   std::pair<size_t, size_t> PackedRange(const Band& b, uint64_t signature) const;
 
-  const int prefix_bits_;
-  const int suffix_bits_;
+  const int signature_bits_;
   std::vector<Band> bands_;
 };
 

@@ -47,6 +47,29 @@ TEST(LshIndexTest, RemovesFromThePackedAndTheRecentParts) {
   EXPECT_EQ(Members(index, 1, 9), (std::vector<Index>{1, 2}));
 }
 
+// A band packed from many records uses the widest direct-addressed prefix (16 of 22 bits here);
+// small ones a narrower table. Both find the same buckets.
+TEST(LshIndexTest, FindsBucketsWhateverThePackedBandsSize) {
+  for (const size_t records : {size_t{10}, size_t{1} << 18}) {
+    SCOPED_TRACE(records);
+    LshIndex index(/*bands=*/1, /*signature_bits=*/22);
+    std::mt19937_64 rng(7);
+    std::vector<std::pair<uint64_t, Index>> entries;
+    std::map<uint64_t, std::vector<Index>> expected;
+    for (Index i = 0; i < records; ++i) {
+      const uint64_t signature = rng() & ((uint64_t{1} << 22) - 1);
+      entries.emplace_back(signature, i);
+      expected[signature].push_back(i);
+    }
+    std::sort(entries.begin(), entries.end());
+    index.PackBand(0, entries);
+    for (const auto& [signature, members] : expected) {
+      ASSERT_EQ(Members(index, 0, signature), members) << signature;
+      ASSERT_TRUE(Members(index, 0, signature ^ 1).empty() || expected.contains(signature ^ 1));
+    }
+  }
+}
+
 // Random packs, adds and removals against a plain map of buckets, at several signature widths
 // (none, narrower than the direct-addressed prefix, the default, the widest).
 TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
