@@ -7,6 +7,6 @@
 // (BENCHMARKS.md) the relink went from about 31 s to 22 s and the incremental link's p99 from
 // 1.4 ms to 0.47 ms. Where the kernel has transparent huge pages switched off this does nothing.
 extern "C" {
-// NOLINTNEXTLINE: the name and type are jemalloc's.
+// The name and type are jemalloc's (see `man jemalloc`, "malloc_conf").
 const char* malloc_conf = "thp:always,metadata_thp:auto";
 }

@@ -62,13 +62,11 @@ void PrefetchFields(const PersonRecord& p) {
 
 Linker::Linker(LinkerOptions options)
     : options_(std::move(options)),
-      lsh_(std::max(options_.lsh_bands, 0),
-           std::clamp(options_.lsh_bits_per_band, 0, LshIndex::kMaxSignatureBits)) {
+      lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
-  const int bits = std::clamp(options_.lsh_bits_per_band, 0, LshIndex::kMaxSignatureBits);
   for (auto& band : lsh_positions_) {
-    for (int b = 0; b < bits; ++b) band.push_back(rng() % 1024);
+    for (int b = 0; b < lsh_.signature_bits(); ++b) band.push_back(rng() % 1024);
   }
   band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {

@@ -34,10 +34,11 @@ class LshIndex {
   // The widest signature a band may have.
   static constexpr int kMaxSignatureBits = 32;
 
-  // `signature_bits` (1 to kMaxSignatureBits): the width of every band's signature.
+  // `signature_bits`: the width of every band's signature, clamped to 0..kMaxSignatureBits.
   LshIndex(size_t bands, int signature_bits);
 
   size_t bands() const { return bands_.size(); }
+  int signature_bits() const { return signature_bits_; }
 
   // Replaces band `band`'s buckets by `entries` (signature, person), sorted. The band's recent
   // part must be empty (a relink into an empty index).
