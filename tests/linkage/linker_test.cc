@@ -305,8 +305,8 @@ std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& li
   return pairs;
 }
 
-// A relink lays the LSH buckets band by band; a record linked afterwards, and the candidate
-// search, walk them as if they had been laid record by record.
+// A relink packs the LSH buckets band by band; a record linked afterwards, and the candidate
+// search, find them as if they had been laid record by record.
 TEST(LinkerScreenTest, BucketsLaidByARelinkServeLaterRecords) {
   std::vector<int> bits;
   for (int bit = 0; bit < 1024; bit += 3) bits.push_back(bit);
@@ -323,6 +323,15 @@ TEST(LinkerScreenTest, BucketsLaidByARelinkServeLaterRecords) {
   EXPECT_THAT(CandidatePairs(linker),
               ::testing::ElementsAre(Pair("A", "B"), Pair("A", "C"), Pair("A", "D"), Pair("B", "C"),
                                      Pair("B", "D"), Pair("C", "D")));
+  // A record the relink packed leaves its buckets when deleted, and is found again when it
+  // comes back (into the buckets of records linked since).
+  const PersonRecord b = FilterOnly("B", 128, bits);
+  const RecordId b_id{b.key.kind, {b.key.force_code, b.key.record_id}};
+  linker.Update(b_id, {});
+  EXPECT_THAT(CandidatePairs(linker),
+              ::testing::ElementsAre(Pair("A", "C"), Pair("A", "D"), Pair("C", "D")));
+  linker.Update(b_id, {b});
+  EXPECT_EQ(CandidatePairs(linker).size(), 6u);
 }
 
 // A relink finds its LSH pairs band by band and keeps each from the first band it shares; record
