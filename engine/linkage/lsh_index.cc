@@ -29,8 +29,7 @@ LshIndex::LshIndex(size_t bands, int signature_bits)
 std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signature) const {
   if (b.offsets.empty()) return {0, 0};
   const uint64_t prefix = (signature >> b.suffix_bits) & ((uint64_t{1} << b.prefix_bits) - 1);
-  const uint16_t suffix =
-      static_cast<uint16_t>(signature & ((uint64_t{1} << b.suffix_bits) - 1));
+  const uint16_t suffix = static_cast<uint16_t>(signature & ((uint64_t{1} << b.suffix_bits) - 1));
   const auto begin = b.suffixes.begin() + b.offsets[prefix];
   const auto end = b.suffixes.begin() + b.offsets[prefix + 1];
   const auto [first, last] = std::equal_range(begin, end, suffix);

@@ -4,8 +4,9 @@
 // Each band has two parts:
 // - packed: laid in bulk by a relink (PackBand). A bucket's members sit side by side in one array,
 //   found through a table addressed directly by the signature's top bits (about one entry per
-//   four members, at most 2^16), then a search of the remaining bits. Looking a bucket up costs about three cache misses whatever its size, and a
-//   member costs 6 bytes. A removed member is blanked in place.
+//   four members, at most 2^16), then a search of the remaining bits. Looking a bucket up costs
+//   about three cache misses whatever its size, and a member costs 6 bytes. A removed member is
+//   blanked in place.
 // - recent: persons added one at a time since (Add), as a chain per bucket through a pool of
 //   nodes. Its tables are split into kShards per band by signature, so that a table doubling as
 //   buckets arrive stalls an add for a fraction of the band.

@@ -21,7 +21,7 @@ std::string OutputOf(const std::string& command) {
 TEST(MallocOptionsTest, TheServerRunsOnJemallocWithTransparentHugePages) {
   // stats_print makes jemalloc print its options and statistics at exit; --help exits at once.
   const std::string out = OutputOf(std::string("MALLOC_CONF=stats_print:true '") +
-                              CROSSFORCE_SERVER_PATH + "' --help 2>&1");
+                                   CROSSFORCE_SERVER_PATH + "' --help 2>&1");
   EXPECT_NE(out.find("opt.thp: \"always\""), std::string::npos) << out.substr(0, 2000);
 }
 
