@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/faulty_storage.h"
+#include "tests/testing/rocksdb_at.h"
 #include "tests/testing/sample_records.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -15,6 +16,7 @@ namespace {
 
 using ::crossforce::testing::FaultyStorage;
 using ::crossforce::testing::IsOk;
+using ::crossforce::testing::OpenRocksDbAt;
 using ::crossforce::testing::OtherFingerprint;
 using ::crossforce::testing::SampleFingerprint;
 using ::crossforce::testing::SampleIncident;
@@ -213,9 +215,7 @@ TEST(EngineTest, EverythingAcknowledgedSurvivesReopen) {
 
 TEST(EngineTest, StorageFailureAcknowledgesNothingAndRetrySucceeds) {
   TempDir dir;
-  RocksDbStorageOptions storage_options;
-  storage_options.path = dir.Sub("db");
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = RocksDbStorage::Open(storage_options);
+  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
   ASSERT_THAT(base, IsOk());
   auto faulty = std::make_unique<FaultyStorage>(std::move(*base));
   FaultyStorage* fault = faulty.get();
@@ -236,9 +236,7 @@ TEST(EngineTest, StorageFailureAcknowledgesNothingAndRetrySucceeds) {
 
 TEST(EngineTest, ConcurrentBatchesShareSyncsAndLoseNothing) {
   TempDir dir;
-  RocksDbStorageOptions storage_options;
-  storage_options.path = dir.Sub("db");
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = RocksDbStorage::Open(storage_options);
+  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
   ASSERT_THAT(base, IsOk());
   auto counting = std::make_unique<FaultyStorage>(std::move(*base));
   FaultyStorage* storage = counting.get();

@@ -1,7 +1,7 @@
 #include "engine/entity_id_store.h"
 
-#include "engine/rocksdb_storage.h"
 #include "gtest/gtest.h"
+#include "tests/testing/rocksdb_at.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -9,6 +9,7 @@ namespace crossforce {
 namespace {
 
 using ::crossforce::testing::IsOk;
+using ::crossforce::testing::OpenRocksDbAt;
 using ::crossforce::testing::TempDir;
 
 PersonKey Key(const std::string& ref) {
@@ -20,9 +21,7 @@ PersonKey Key(const std::string& ref) {
 // the next id kept up.
 TEST(EntityIdStoreTest, WritesTurnOneSavedAssignmentIntoAnother) {
   TempDir dir;
-  RocksDbStorageOptions options;
-  options.path = dir.Sub("db");
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> storage = RocksDbStorage::Open(options);
+  absl::StatusOr<std::unique_ptr<RocksDbStorage>> storage = OpenRocksDbAt(dir.Sub("db"));
   ASSERT_THAT(storage, IsOk());
 
   Linker::SavedAssignment before;

@@ -1,6 +1,7 @@
 #include "engine/rocksdb_storage.h"
 
 #include "gtest/gtest.h"
+#include "tests/testing/rocksdb_at.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -12,9 +13,8 @@ using ::crossforce::testing::StatusIs;
 using ::crossforce::testing::TempDir;
 
 std::unique_ptr<RocksDbStorage> OpenAt(const std::string& path) {
-  RocksDbStorageOptions options;
-  options.path = path;
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> storage = RocksDbStorage::Open(options);
+  absl::StatusOr<std::unique_ptr<RocksDbStorage>> storage =
+      ::crossforce::testing::OpenRocksDbAt(path);
   EXPECT_THAT(storage, IsOk());
   return storage.ok() ? std::move(*storage) : nullptr;
 }
