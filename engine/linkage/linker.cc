@@ -468,6 +468,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
       }
       return out;
     };
+    if (options_.m_estimation.enabled) EstimateM(seeds, candidates_of, workers);
     std::vector<std::vector<Found>> found(workers);
     std::atomic<size_t> next{0};
     constexpr size_t kChunk = 256;
@@ -492,6 +493,45 @@ void Linker::Build(std::vector<RecordPersons> records) {
     Recluster(seeds);
   }
   for (RecordPersons& record : late) Update(record.id, std::move(record.persons));
+}
+
+void Linker::EstimateM(const std::vector<Index>& seeds,
+                       absl::FunctionRef<std::vector<Index>(size_t)> candidates_of,
+                       size_t workers) {
+  const MEstimation& estimation = options_.m_estimation;
+  // Every stride-th seed: seeds are in index order, which is the order records arrived in.
+  const size_t stride =
+      std::max<size_t>(1, seeds.size() / std::max<size_t>(1, estimation.sample_records));
+  // The sample's candidates, found once on the workers and scored in every round.
+  std::vector<std::vector<Index>> sample((seeds.size() + stride - 1) / stride);
+  {
+    std::atomic<size_t> next{0};
+    RunOnWorkers(workers, [&](size_t) {
+      for (size_t k = next++; k < sample.size(); k = next++) sample[k] = candidates_of(k * stride);
+    });
+  }
+  const MatchModel prior = options_.model;
+  for (int round = 0; round < estimation.rounds; ++round) {
+    std::vector<ConfidentPairCounter> counters(
+        workers, ConfidentPairCounter(options_.model, estimation.confident_weight));
+    std::atomic<size_t> next{0};
+    RunOnWorkers(workers, [&](size_t worker) {
+      for (size_t k = next++; k < sample.size(); k = next++) {
+        const PersonRecord& person = persons_[seeds[k * stride]];
+        for (Index j : sample[k]) counters[worker].Add(person, persons_[j]);
+      }
+    });
+    for (size_t w = 1; w < workers; ++w) counters[0].Merge(counters[w]);
+    // Each round weighs the prior's m afresh; only the pairs' scores carry the last round over.
+    MatchModel next_model = options_.model;
+    for (int c = 0; c < kComparisonCount; ++c) {
+      for (size_t l = 0; l < next_model.comparisons[c].levels.size(); ++l) {
+        next_model.comparisons[c].levels[l].m = prior.comparisons[c].levels[l].m;
+      }
+    }
+    counters[0].EstimateM(estimation.prior_pairs, &next_model);
+    options_.model = std::move(next_model);
+  }
 }
 
 std::vector<Linker::Index> Linker::Component(Index start, absl::flat_hash_set<Index>& seen) const {

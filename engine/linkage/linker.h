@@ -7,7 +7,9 @@
 // postcode district, birth year or place of birth, ...: kCompositeBlocks), or collide in a band
 // of a bit-sampling LSH index over the record-level Bloom filter and are similar enough there
 // (lsh_min_dice). Candidates are scored with the MatchModel; pairs at or
-// above its link weight become links.
+// above its link weight become links. A Build first estimates the model's m from the sure
+// matches among a sample of its candidate pairs (MEstimation), so that, for instance, how often
+// one person's records disagree on the address is learnt from the data, not assumed.
 //
 // Clustering resists chaining: within each connected component of the link graph, links are taken
 // strongest first (ties broken by the records' keys) and two clusters are merged only if the mean
@@ -43,8 +45,25 @@ namespace crossforce {
 
 using EntityId = uint64_t;
 
+// How Build estimates the model's m from the pairs it links: sure matches (ConfidentPairCounter)
+// among the candidate pairs of a sample of the records it adds.
+struct MEstimation {
+  bool enabled = true;  // off: the model's m is used as given
+  // Records whose candidate pairs are counted (their pairs with records after them in index
+  // order, which is arrival order, so the sample is not biased towards matches or not): every
+  // one when Build adds fewer. m needs thousands of sure matches, not millions.
+  size_t sample_records = 25000;
+  double prior_pairs = 100;  // weight of the model's m, in sure matches
+  // Weight of the other comparisons that makes a pair a sure match: twice the default link
+  // weight. At 15 bits fake_1000 gained recall and historical_50k lost precision; at 25 the
+  // reverse (BENCHMARKS.md).
+  double confident_weight = 20;
+  int rounds = 2;  // each scores the pairs under the last round's m; two settle it
+};
+
 struct LinkerOptions {
   MatchModel model = MatchModel::Default();
+  MEstimation m_estimation;
   int lsh_bands = 48;          // bands of the LSH index over the record filter
   int lsh_bits_per_band = 22;  // sampled bits per band (at most LshIndex::kMaxSignatureBits)
   uint64_t lsh_seed = 0x5eed;  // which bits are sampled (fixed: the index must be reproducible)
@@ -80,7 +99,9 @@ class Linker {
   void Update(const RecordId& id, std::vector<PersonRecord> persons);
 
   // Links a whole population at once, as a full relink does: indexes every record, scores the
-  // candidate pairs on the options' build_threads and clusters each component once. The
+  // candidate pairs on the options' build_threads and clusters each component once. With
+  // m_estimation enabled, the model's m is first estimated from the candidate pairs (model()
+  // then returns the estimate, which later updates use too). The
   // partition is the one Update would reach record by record, in any order: the candidate pairs
   // are the same (two records sharing a block), and a component's clustering depends only on its
   // links. Records already held, or named twice, go through Update instead.
@@ -190,6 +211,10 @@ class Linker {
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether an LSH-only pair is similar enough to compare (lsh_min_dice).
   bool SimilarRecordFilters(Index a, Index b) const;
+  // Sets the model's m from sure matches among the candidate pairs of a sample of `seeds`
+  // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.
+  void EstimateM(const std::vector<Index>& seeds,
+                 absl::FunctionRef<std::vector<Index>(size_t)> candidates_of, size_t workers);
   // Re-clusters the components holding `seeds` and assigns entity ids.
   void Recluster(const std::vector<Index>& seeds);
   std::vector<Index> Component(Index start, absl::flat_hash_set<Index>& seen) const;
@@ -199,7 +224,7 @@ class Linker {
   void SetEntity(Index i, EntityId id);
   void AddRedirect(EntityId from, EntityId to);
 
-  const LinkerOptions options_;
+  LinkerOptions options_;  // the model's m changes only in a Build with m_estimation
   static constexpr Index kNoIndex = LshIndex::kNoIndex;
   LshIndex lsh_;  // the LSH buckets, by band and signature
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions

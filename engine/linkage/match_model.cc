@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "engine/linkage/dice.h"
 
@@ -257,42 +258,74 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
   return score;
 }
 
-void EstimateWithEm(const std::vector<PairScore>& pairs, int iterations, MatchModel* model) {
-  if (pairs.empty()) return;
-  double lambda = 0.05;  // share of candidate pairs that match, re-estimated each round
-  for (int round = 0; round < iterations; ++round) {
-    std::array<std::vector<double>, kComparisonCount> m_sum, u_sum;
+void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, size_t sample_pairs,
+                              double prior_pairs, MatchModel* model) {
+  const size_t n = persons.size();
+  if (n < 2) return;
+  std::array<std::vector<double>, kComparisonCount> counts;
+  for (int c = 0; c < kComparisonCount; ++c) {
+    counts[c].assign(model->comparisons[c].levels.size(), 0.0);
+  }
+  const auto count = [&](size_t a, size_t b) {
+    const PairScore score = ComparePair(*model, *persons[a], *persons[b]);
     for (int c = 0; c < kComparisonCount; ++c) {
-      m_sum[c].assign(model->comparisons[c].levels.size(), 1e-3);  // smoothing
-      u_sum[c].assign(model->comparisons[c].levels.size(), 1e-3);
+      if (score.comparisons[c].level >= 0) counts[c][score.comparisons[c].level] += 1;
     }
-    double match_total = 0;
-    for (const PairScore& pair : pairs) {
-      // E step: the match probability under the current m, u (no term-frequency adjustment).
-      double log_odds = std::log2(lambda / (1 - lambda));
-      for (int c = 0; c < kComparisonCount; ++c) {
-        const int level = pair.comparisons[c].level;
-        if (level >= 0) log_odds += Weight(model->comparisons[c].levels[level]);
-      }
-      const double p = 1.0 / (1.0 + std::exp2(-log_odds));
-      match_total += p;
-      for (int c = 0; c < kComparisonCount; ++c) {
-        const int level = pair.comparisons[c].level;
-        if (level < 0) continue;
-        m_sum[c][level] += p;
-        u_sum[c][level] += 1 - p;
-      }
+  };
+  if (n * (n - 1) / 2 <= sample_pairs) {
+    for (size_t a = 0; a < n; ++a) {
+      for (size_t b = a + 1; b < n; ++b) count(a, b);
     }
-    // M step.
-    lambda = std::clamp(match_total / pairs.size(), 1e-6, 0.999);
-    for (int c = 0; c < kComparisonCount; ++c) {
-      double m_total = 0, u_total = 0;
-      for (double v : m_sum[c]) m_total += v;
-      for (double v : u_sum[c]) u_total += v;
-      for (size_t l = 0; l < m_sum[c].size(); ++l) {
-        model->comparisons[c].levels[l].m = m_sum[c][l] / m_total;
-        model->comparisons[c].levels[l].u = u_sum[c][l] / u_total;
-      }
+  } else {
+    // A fixed seed: a relink must be reproducible.
+    std::mt19937_64 random(0x7a11d0u);
+    std::uniform_int_distribution<size_t> pick(0, n - 1);
+    for (size_t s = 0; s < sample_pairs; ++s) {
+      const size_t a = pick(random);
+      const size_t b = pick(random);
+      if (a != b) count(a, b);
+    }
+  }
+  for (int c = 0; c < kComparisonCount; ++c) {
+    std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
+    double observed = 0;
+    for (double v : counts[c]) observed += v;
+    for (size_t l = 0; l < levels.size(); ++l) {
+      levels[l].u = (counts[c][l] + prior_pairs * levels[l].u) / (observed + prior_pairs);
+    }
+  }
+}
+
+void ConfidentPairCounter::Add(const PersonRecord& a, const PersonRecord& b) {
+  const PairScore score = ComparePair(model_, a, b);
+  for (int c = 0; c < kComparisonCount; ++c) {
+    const ComparisonOutcome& o = score.comparisons[c];
+    if (o.level >= 0 && static_cast<size_t>(o.level) < counts_[c].size() &&
+        score.weight - o.weight >= confident_weight_) {
+      counts_[c][o.level] += 1;
+    }
+  }
+}
+
+void ConfidentPairCounter::Merge(const ConfidentPairCounter& other) {
+  for (int c = 0; c < kComparisonCount; ++c) {
+    for (size_t l = 0; l < counts_[c].size(); ++l) counts_[c][l] += other.counts_[c][l];
+  }
+}
+
+double ConfidentPairCounter::counted(Comparison c) const {
+  double n = 0;
+  for (double v : counts_[static_cast<int>(c)]) n += v;
+  return n;
+}
+
+void ConfidentPairCounter::EstimateM(double prior_pairs, MatchModel* model) const {
+  for (int c = 0; c < kComparisonCount; ++c) {
+    const double observed = counted(static_cast<Comparison>(c));
+    if (observed + prior_pairs <= 0) continue;  // nothing to go on: the model's m stands
+    std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
+    for (size_t l = 0; l < levels.size() && l < counts_[c].size(); ++l) {
+      levels[l].m = (counts_[c][l] + prior_pairs * levels[l].m) / (observed + prior_pairs);
     }
   }
 }
@@ -312,21 +345,10 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
   for (auto& [token, count] : model->token_frequency) count /= persons.size();
 }
 
-MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base) {
+MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base,
+                    const FitOptions& options) {
   CountTokenFrequencies(persons, &base);
-  return base;
-}
-
-MatchModel FitModelWithEm(
-    const std::vector<const PersonRecord*>& persons,
-    const std::vector<std::pair<const PersonRecord*, const PersonRecord*>>& candidate_pairs,
-    MatchModel base, const FitOptions& options) {
-  CountTokenFrequencies(persons, &base);
-  if (candidate_pairs.size() < options.min_pairs_for_em) return base;
-  std::vector<PairScore> levels;
-  levels.reserve(candidate_pairs.size());
-  for (const auto& [a, b] : candidate_pairs) levels.push_back(ComparePair(base, *a, *b));
-  EstimateWithEm(levels, options.em_iterations, &base);
+  EstimateUFromRandomPairs(persons, options.u_sample_pairs, options.u_prior_pairs, &base);
   return base;
 }
 

@@ -5,7 +5,9 @@
 // the chance of that level for a true match and u for a non-match, and a comparison with a value
 // missing on either side contributes nothing. Agreement on a frequent value says less than on a
 // rare one: where the agreeing value is a token, u is its frequency among all records (term
-// frequency adjustment). m and u start from sane priors and can be estimated from the data by EM.
+// frequency adjustment). m and u start from sane priors, and a relink estimates both from the
+// population it links: u from random pairs (FitModel), m from the sure matches among the
+// blocking's candidate pairs (ConfidentPairCounter, run by Linker::Build).
 // Thread-safe once built (pure functions of an immutable model).
 #ifndef CROSSFORCE_ENGINE_LINKAGE_MATCH_MODEL_H_
 #define CROSSFORCE_ENGINE_LINKAGE_MATCH_MODEL_H_
@@ -82,25 +84,60 @@ struct PairScore {
 // The level of each comparison for a pair (-1 where a value is missing), with the similarities.
 PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const PersonRecord& b);
 
-// Re-estimates every level's m and u from the levels of candidate pairs by expectation
-// maximisation (as Splink does), starting from the model's values; `iterations` rounds.
-void EstimateWithEm(const std::vector<PairScore>& pairs, int iterations, MatchModel* model);
-
 // Fills model->token_frequency from `persons`: each term-frequency token's share of records.
 void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, MatchModel* model);
 
-// `base` fitted to a population of person records: value frequencies counted, then m and u
-// re-estimated by EM over `candidate_pairs` (the blocking's pairs) when there are at least
-// `min_pairs_for_em` of them. What a full relink uses.
-struct FitOptions {
-  int em_iterations = 10;
-  size_t min_pairs_for_em = 1000;  // below this, the priors are kept
+// Re-estimates every level's u from random pairs of `persons`, nearly all of them two different
+// people (as Splink does): up to `sample_pairs` pairs drawn with a fixed seed, or every pair when
+// there are fewer. The model's prior u weighs as `prior_pairs` pairs, so that a level the sample
+// never shows (an exact PNC id agreeing) keeps its prior and a small population barely moves it.
+void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, size_t sample_pairs,
+                              double prior_pairs, MatchModel* model);
+
+// Estimates each level's m from candidate pairs that are sure matches without it: a pair counts
+// for comparison c when the weight of its other comparisons reaches `confident_weight`. Splink
+// trains each comparison on pairs chosen by a rule that does not involve it for the same reason:
+// a pair chosen because it agrees on c says nothing about how often true matches disagree on c.
+//
+// Expectation maximisation over the blocking's candidate pairs (with u from random pairs or not)
+// was tried and collapses on these data: the candidate pairs are mostly namesakes, and EM takes
+// "shares a name" for the match class (FEBRL4 precision 0.88, historical_50k 0.81; BENCHMARKS.md).
+class ConfidentPairCounter {
+ public:
+  // `model` must outlive the counter.
+  ConfidentPairCounter(const MatchModel& model, double confident_weight)
+      : model_(model), confident_weight_(confident_weight) {}
+
+  // Scores a candidate pair under the model and counts its levels where the pair qualifies.
+  void Add(const PersonRecord& a, const PersonRecord& b);
+  // Adds another counter's counts (one counter per worker thread).
+  void Merge(const ConfidentPairCounter& other);
+  // How many pairs were counted for comparison c.
+  double counted(Comparison c) const;
+  // Sets every level's m to its share among the counted pairs, with the model's prior m weighing
+  // as `prior_pairs` pairs (a comparison no sure match shows keeps its prior).
+  void EstimateM(double prior_pairs, MatchModel* model) const;
+
+ private:
+  const MatchModel& model_;
+  const double confident_weight_;
+  // By comparison and level (no comparison has more than eight levels).
+  std::array<std::array<double, 8>, kComparisonCount> counts_{};
 };
-MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base);
-MatchModel FitModelWithEm(
-    const std::vector<const PersonRecord*>& persons,
-    const std::vector<std::pair<const PersonRecord*, const PersonRecord*>>& candidate_pairs,
-    MatchModel base, const FitOptions& options = FitOptions());
+
+// `base` fitted to a population of person records (each with its tokens sorted, as the
+// linker's are): how common each token value is (term-frequency adjustment), and u from random
+// pairs. What a full relink does before it links; the linker's Build then estimates m from the
+// candidate pairs it finds (LinkerOptions::m_estimation). Deterministic: the same population
+// gives the same model.
+struct FitOptions {
+  // Random pairs that estimate u. A million shows a level as rare as one pair in 2,000 (the same
+  // date of birth) about 500 times.
+  size_t u_sample_pairs = 1000000;
+  double u_prior_pairs = 10000;  // weight of the prior u, in pairs
+};
+MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base,
+                    const FitOptions& options = FitOptions());
 
 absl::string_view ComparisonName(Comparison c);
 

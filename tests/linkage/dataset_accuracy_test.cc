@@ -84,7 +84,7 @@ TEST(DatasetAccuracyTest, Febrl3Deduplication) {
   DataSet data;
   ReadCsv(dir + "/febrl/dataset3.csv", "F3", data, FebrlRow);
   ASSERT_EQ(data.people.size(), 5000u);
-  EXPECT_GE(Link(data, false, "FEBRL3").f1(), 0.988);
+  EXPECT_GE(Link(data, false, "FEBRL3").f1(), 0.995);  // the target (measured 0.9958)
 }
 
 TEST(DatasetAccuracyTest, SplinkFake1000) {
@@ -102,7 +102,7 @@ TEST(DatasetAccuracyTest, SplinkFake1000) {
     return true;
   });
   ASSERT_EQ(data.people.size(), 1000u);
-  EXPECT_GE(Link(data, false, "fake_1000").f1(), 0.888);
+  EXPECT_GE(Link(data, false, "fake_1000").f1(), 0.895);  // measured 0.8989; target 0.88
 }
 
 TEST(DatasetAccuracyTest, SplinkHistorical50k) {
@@ -122,7 +122,8 @@ TEST(DatasetAccuracyTest, SplinkHistorical50k) {
             return true;
           });
   ASSERT_GT(data.people.size(), 50000u);
-  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.910);
+  // Measured 0.9181; the target is 0.93 (BENCHMARKS.md).
+  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.915);
 }
 
 }  // namespace

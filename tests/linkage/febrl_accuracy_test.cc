@@ -64,8 +64,8 @@ TEST(FebrlAccuracyTest, Febrl4TwoForces) {
       static_cast<long long>(blocking.candidate_pairs));
   EXPECT_GE(blocking.pair_completeness(), 0.995);
   EXPECT_GE(blocking.reduction_ratio(), 0.99);
-  // Regression floor at the measured level; the target is 0.998 (see BENCHMARKS.md).
-  EXPECT_GE(m.f1(), 0.99);
+  // Regression floor under the measured 0.9970; the target is 0.998 (BENCHMARKS.md).
+  EXPECT_GE(m.f1(), 0.996);
 }
 
 }  // namespace

@@ -109,8 +109,8 @@ TEST_P(GeneratedAccuracyTest, LinksTheGeneratedFederation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(NoiseLevels, GeneratedAccuracyTest,
-                         ::testing::Values(Level{0.05, 0.99, 0.99}, Level{0.15, 0.99, 0.99},
-                                           Level{0.30, 0.975, 0.96}));
+                         ::testing::Values(Level{0.05, 0.995, 0.995}, Level{0.15, 0.995, 0.995},
+                                           Level{0.30, 0.985, 0.97}));
 
 }  // namespace
 }  // namespace crossforce::testing

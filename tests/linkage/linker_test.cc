@@ -216,10 +216,12 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
     for (const auto& p : people) Add(linker, p);
     EXPECT_EQ(Partition(linker), expected) << "shuffle " << shuffle;
   }
-  // Linking the whole population at once (a relink) gives it too, on one thread or several.
+  // Linking the whole population at once (a relink) gives it too, on one thread or several,
+  // with the same model (Build does not estimate m here).
   for (int threads : {1, 2, 3}) {
     LinkerOptions options;
     options.build_threads = threads;
+    options.m_estimation.enabled = false;
     Linker built(options);
     std::vector<Linker::RecordPersons> records;
     for (const auto& p : people) {
@@ -257,6 +259,62 @@ namespace {
 
 // Records of one person whose blocks and LSH buckets all coincide: removing them from the front,
 // middle and back of shared buckets keeps the rest linked, and a re-added record finds them.
+
+TEST_F(LinkerTest, ARelinkThatEstimatesMIsReproducibleAndMatchesRecordByRecordLinking) {
+  std::vector<PersonRecord> people;
+  const char* given[] = {"John", "Jon", "Johnny", "Sarah", "Sara", "Mohammed", "Muhammad"};
+  const char* family[] = {"Smith", "Smyth", "Smith", "Khan", "Kahn", "Ali", "Aly"};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 160; ++i) {
+    const int g = static_cast<int>(rng() % 7);
+    people.push_back(
+        Person({i % 2 ? "WYP" : "MET", "R" + std::to_string(i), given[g], family[g],
+                absl::StrFormat("19%02d-0%d-1%d", 60 + static_cast<int>(rng() % 5),
+                                1 + static_cast<int>(rng() % 3), static_cast<int>(rng() % 3)),
+                rng() % 2 ? "LS6 1AB" : "LS2 9JT",
+                rng() % 3 ? "" : "07700 90012" + std::to_string(rng() % 3), "", "M", ""}));
+  }
+  std::vector<Linker::RecordPersons> records;
+  for (const auto& p : people) {
+    records.push_back({RecordId{RecordKind::kIncident, {p.key.force_code, p.key.record_id}}, {p}});
+  }
+  std::optional<MatchModel> first_model;
+  std::vector<std::vector<PersonKey>> first_partition;
+  for (int threads : {1, 2, 3}) {
+    LinkerOptions options;
+    options.build_threads = threads;
+    ASSERT_TRUE(options.m_estimation.enabled);
+    Linker built(options);
+    built.Build(records);
+    if (!first_model.has_value()) {
+      first_model = built.model();
+      first_partition = Partition(built);
+      // The estimate moved m away from the prior.
+      const auto& fitted = first_model->comparisons[static_cast<int>(Comparison::kPostcode)];
+      const MatchModel prior = MatchModel::Default();
+      EXPECT_NE(fitted.levels[0].m,
+                prior.comparisons[static_cast<int>(Comparison::kPostcode)].levels[0].m);
+      continue;
+    }
+    for (int c = 0; c < kComparisonCount; ++c) {
+      for (size_t l = 0; l < built.model().comparisons[c].levels.size(); ++l) {
+        EXPECT_EQ(built.model().comparisons[c].levels[l].m, first_model->comparisons[c].levels[l].m)
+            << threads << " threads";
+      }
+    }
+    EXPECT_EQ(Partition(built), first_partition) << threads << " threads";
+  }
+  // Records then linked one by one under the relink's model, in any order, give its partition.
+  LinkerOptions incremental;
+  incremental.model = *first_model;
+  incremental.m_estimation.enabled = false;
+  for (int shuffle = 0; shuffle < 2; ++shuffle) {
+    std::shuffle(people.begin(), people.end(), rng);
+    Linker linker(incremental);
+    for (const auto& p : people) Add(linker, p);
+    EXPECT_EQ(Partition(linker), first_partition) << "shuffle " << shuffle;
+  }
+}
 TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
   Linker linker{LinkerOptions()};
   std::vector<PersonRecord> copies;

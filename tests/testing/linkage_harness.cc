@@ -38,6 +38,7 @@ PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) 
     person.SetFilter(static_cast<EncodedField>(e.field()), e.bloom_filter());
   }
   person.sex = static_cast<Sex>(identity.sex());
+  SortTokens(person);  // as the engine's records are: comparisons find tokens by kind
   return person;
 }
 
@@ -106,21 +107,7 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
   std::vector<const PersonRecord*> all;
   for (const PersonRecord& p : people) all.push_back(&p);
   LinkerOptions fitted = options;
-  if (std::getenv("CROSSFORCE_EM") != nullptr) {
-    LinkerOptions index_options = options;
-    index_options.index_only = true;
-    Linker index(index_options);
-    index.Build(AsRecords(people));
-    std::vector<std::pair<const PersonRecord*, const PersonRecord*>> pairs;
-    std::map<PersonKey, const PersonRecord*> by_key;
-    for (const PersonRecord& p : people) by_key[p.key] = &p;
-    index.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
-      pairs.emplace_back(by_key[a.key], by_key[b.key]);
-    });
-    fitted.model = FitModelWithEm(all, pairs, options.model);
-  } else {
-    fitted.model = FitModel(all, options.model);
-  }
+  fitted.model = FitModel(all, options.model);
   // Threshold sweeps for BENCHMARKS.md: CROSSFORCE_LINK_WEIGHT, CROSSFORCE_MERGE_MEAN and
   // CROSSFORCE_CANNOT_LINK override.
   if (const char* w = std::getenv("CROSSFORCE_LINK_WEIGHT"))
