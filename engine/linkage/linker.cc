@@ -87,6 +87,8 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
     {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear},
     {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward},
     {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic},
+    {TokenKind::kAddressStreetPhonetic, TokenKind::kFamilyNamePhonetic},
+    {TokenKind::kAddressStreetPhonetic, TokenKind::kGivenNameCanonical},
     {TokenKind::kBirthPlace, TokenKind::kFamilyNamePhonetic},
     {TokenKind::kBirthPlace, TokenKind::kGivenNameCanonical},
     {TokenKind::kBirthPlace, TokenKind::kBirthYear},
