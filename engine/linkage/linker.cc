@@ -470,7 +470,9 @@ void Linker::Build(std::vector<RecordPersons> records) {
       }
       return out;
     };
-    if (options_.m_estimation.enabled) EstimateM(seeds, candidates_of, workers);
+    // Only into an empty linker: every link must be scored under one model, and the links of
+    // records already held were scored under the one they arrived with.
+    if (fresh && options_.m_estimation.enabled) EstimateM(seeds, candidates_of, workers);
     std::vector<std::vector<Found>> found(workers);
     std::atomic<size_t> next{0};
     constexpr size_t kChunk = 256;

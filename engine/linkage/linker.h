@@ -99,9 +99,9 @@ class Linker {
   void Update(const RecordId& id, std::vector<PersonRecord> persons);
 
   // Links a whole population at once, as a full relink does: indexes every record, scores the
-  // candidate pairs on the options' build_threads and clusters each component once. With
-  // m_estimation enabled, the model's m is first estimated from the candidate pairs (model()
-  // then returns the estimate, which later updates use too). The
+  // candidate pairs on the options' build_threads and clusters each component once. Into an
+  // empty linker with m_estimation enabled, the model's m is first estimated from the candidate
+  // pairs (model() then returns the estimate, which later updates use too). The
   // partition is the one Update would reach record by record, in any order: the candidate pairs
   // are the same (two records sharing a block), and a component's clustering depends only on its
   // links. Records already held, or named twice, go through Update instead.

@@ -304,6 +304,23 @@ TEST_F(LinkerTest, ARelinkThatEstimatesMIsReproducibleAndMatchesRecordByRecordLi
     }
     EXPECT_EQ(Partition(built), first_partition) << threads << " threads";
   }
+  // A Build into a linker that already holds records keeps its model: their links were scored
+  // under it.
+  {
+    Linker twice{LinkerOptions()};
+    std::vector<Linker::RecordPersons> first_half(records.begin(),
+                                                  records.begin() + records.size() / 2);
+    std::vector<Linker::RecordPersons> second_half(records.begin() + records.size() / 2,
+                                                   records.end());
+    twice.Build(first_half);
+    const MatchModel after_first = twice.model();
+    twice.Build(second_half);
+    for (int c = 0; c < kComparisonCount; ++c) {
+      for (size_t l = 0; l < after_first.comparisons[c].levels.size(); ++l) {
+        EXPECT_EQ(twice.model().comparisons[c].levels[l].m, after_first.comparisons[c].levels[l].m);
+      }
+    }
+  }
   // Records then linked one by one under the relink's model, in any order, give its partition.
   LinkerOptions incremental;
   incremental.model = *first_model;
