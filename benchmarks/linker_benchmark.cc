@@ -18,6 +18,7 @@
 #include "client/anonymiser.h"
 #include "client/normalise.h"
 #include "engine/linkage/linker.h"
+#include "engine/linkage/lsh_index.h"
 
 namespace crossforce {
 namespace {
@@ -152,12 +153,38 @@ void BM_Link_OneRecord(benchmark::State& state) {
   state.counters["p50_us"] = micros[micros.size() / 2];
   state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
 }
-BENCHMARK(BM_Link_OneRecord)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Arg(3000000)
-    ->Iterations(2000);
+BENCHMARK(BM_Link_OneRecord)->Arg(10000)->Arg(100000)->Arg(1000000)->Arg(3000000)->Iterations(2000);
+
+// The LSH buckets of a hub that only ever links records one at a time after its last relink:
+// every band's recent part grows by one node per record. Reports the slowest add, which is where
+// a pool that grows by reallocation stalls (every band's pool grows in step with the others).
+void BM_LshIndex_AddOneAtATime(benchmark::State& state) {
+  const size_t n = state.range(0);
+  constexpr size_t kBands = 48;
+  std::mt19937_64 random(11);
+  std::vector<std::vector<uint64_t>> signatures(n, std::vector<uint64_t>(kBands));
+  for (auto& person : signatures) {
+    for (uint64_t& s : person) s = random() & ((uint64_t{1} << 22) - 1);
+  }
+  std::vector<double> micros;
+  for (auto _ : state) {
+    LshIndex index(kBands, 22);
+    micros.clear();
+    micros.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      index.Add(static_cast<LshIndex::Index>(i), signatures[i]);
+      micros.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+  }
+  std::sort(micros.begin(), micros.end());
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+  state.counters["max_us"] = micros.back();
+}
+BENCHMARK(BM_LshIndex_AddOneAtATime)->Arg(1000000)->Unit(benchmark::kSecond)->Iterations(1);
 
 }  // namespace
 }  // namespace crossforce

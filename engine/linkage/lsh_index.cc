@@ -59,16 +59,25 @@ void LshIndex::PackBand(size_t band, const std::vector<std::pair<uint64_t, Index
   b.members = std::move(members);
 }
 
+uint32_t LshIndex::NodePool::Take() {
+  if (free_ != kNoNode) {
+    const uint32_t n = free_;
+    free_ = (*this)[n].next;
+    return n;
+  }
+  if ((size_ & kBlockMask) == 0) blocks_.push_back(std::make_unique<Node[]>(kBlockMask + 1));
+  return size_++;
+}
+
+void LshIndex::NodePool::Give(uint32_t n) {
+  (*this)[n] = Node{kNoIndex, free_};
+  free_ = n;
+}
+
 void LshIndex::Add(Index i, const std::vector<uint64_t>& signatures) {
   for (size_t band = 0; band < signatures.size() && band < bands_.size(); ++band) {
     Band& b = bands_[band];
-    uint32_t node = b.free_node;
-    if (node != kNoNode) {
-      b.free_node = b.nodes[node].next;
-    } else {
-      node = static_cast<uint32_t>(b.nodes.size());
-      b.nodes.emplace_back();
-    }
+    const uint32_t node = b.nodes.Take();
     auto [it, inserted] = b.heads[ShardOf(signatures[band])].try_emplace(signatures[band], node);
     b.nodes[node] = Node{i, inserted ? kNoNode : it->second};
     it->second = node;
@@ -96,8 +105,7 @@ void LshIndex::Remove(Index i, const std::vector<uint64_t>& signatures) {
         } else {
           heads.erase(it);
         }
-        b.nodes[n] = Node{kNoIndex, b.free_node};
-        b.free_node = n;
+        b.nodes.Give(n);
         continue;
       }
     }

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,26 @@ class LshIndex {
   };
   static constexpr uint32_t kNoNode = ~uint32_t{0};
 
+  // A band's chain nodes, in blocks of fixed size: the pool grows a block at a time and never
+  // moves the nodes it holds. As one vector, every band's pool doubled in the same add (each add
+  // takes one node in every band), and at a million records that add copied 48 pools.
+  class NodePool {
+   public:
+    // A node for a new chain entry: a freed one, or a new one.
+    uint32_t Take();
+    // Returns node n to the pool.
+    void Give(uint32_t n);
+    Node& operator[](uint32_t n) { return blocks_[n >> kBlockBits][n & kBlockMask]; }
+    const Node& operator[](uint32_t n) const { return blocks_[n >> kBlockBits][n & kBlockMask]; }
+
+   private:
+    static constexpr int kBlockBits = 12;  // 4,096 nodes, 32 KiB a block
+    static constexpr uint32_t kBlockMask = (uint32_t{1} << kBlockBits) - 1;
+    std::vector<std::unique_ptr<Node[]>> blocks_;
+    uint32_t size_ = 0;  // nodes handed out from the blocks, freed or not
+    uint32_t free_ = kNoNode;
+  };
+
   struct Band {
     // Packed: members[offsets[p] .. offsets[p + 1]) have prefix p (the signature's top
     // prefix_bits bits), sorted by suffix (the other suffix_bits) and then by person.
@@ -76,8 +97,7 @@ class LshIndex {
     std::vector<Index> members;
     // Recent: bucket signature -> first node of its chain, split by ShardOf.
     std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
-    std::vector<Node> nodes;
-    uint32_t free_node = kNoNode;
+    NodePool nodes;
   };
   // The packed range of `signature`'s bucket in `b`, as [first, last).
   std::pair<size_t, size_t> PackedRange(const Band& b, uint64_t signature) const;

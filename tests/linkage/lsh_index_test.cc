@@ -70,6 +70,30 @@ TEST(LshIndexTest, FindsBucketsWhateverThePackedBandsSize) {
   }
 }
 
+// Records linked one at a time since the last relink fill several of a band's node blocks; freed
+// nodes are taken again before new ones.
+TEST(LshIndexTest, RecentMembersSpanningManyNodeBlocksAreAllFound) {
+  LshIndex index(/*bands=*/2, /*signature_bits=*/22);
+  std::map<uint64_t, std::set<Index>> expected[2];  // by band, bucket
+  const auto signatures = [](Index i) { return std::vector<uint64_t>{i % 97, i % 89}; };
+  const auto add = [&](Index i) {
+    index.Add(i, signatures(i));
+    for (size_t band = 0; band < 2; ++band) expected[band][signatures(i)[band]].insert(i);
+  };
+  for (Index i = 0; i < 10000; ++i) add(i);
+  for (Index i = 0; i < 10000; i += 3) {
+    index.Remove(i, signatures(i));
+    for (size_t band = 0; band < 2; ++band) expected[band][signatures(i)[band]].erase(i);
+  }
+  for (Index i = 10000; i < 12000; ++i) add(i);
+  for (size_t band = 0; band < 2; ++band) {
+    for (const auto& [signature, members] : expected[band]) {
+      const std::vector<Index> found = Members(index, band, signature);
+      ASSERT_EQ(std::vector<Index>(members.begin(), members.end()), found) << signature;
+    }
+  }
+}
+
 // Random packs, adds and removals against a plain map of buckets, at several signature widths
 // (none, narrower than the direct-addressed prefix, the default, the widest).
 TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
