@@ -277,12 +277,13 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
       for (size_t b = a + 1; b < n; ++b) count(a, b);
     }
   } else {
-    // A fixed seed: a relink must be reproducible.
+    // A fixed seed: a relink must be reproducible. The engine is fully specified by the
+    // standard; std::uniform_int_distribution is not (another standard library would draw other
+    // pairs), and a modulus's bias at these sizes is far below the sampling error.
     std::mt19937_64 random(0x7a11d0u);
-    std::uniform_int_distribution<size_t> pick(0, n - 1);
     for (size_t s = 0; s < sample_pairs; ++s) {
-      const size_t a = pick(random);
-      const size_t b = pick(random);
+      const size_t a = random() % n;
+      const size_t b = random() % n;
       if (a != b) count(a, b);
     }
   }
@@ -290,8 +291,11 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
     std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
     double observed = 0;
     for (double v : counts[c]) observed += v;
+    if (observed + prior_pairs <= 0) continue;  // nothing to go on: the model's u stands
     for (size_t l = 0; l < levels.size(); ++l) {
-      levels[l].u = (counts[c][l] + prior_pairs * levels[l].u) / (observed + prior_pairs);
+      // Floored: a level no pair showed must not weigh infinitely (log2(m / 0)).
+      levels[l].u = std::max((counts[c][l] + prior_pairs * levels[l].u) / (observed + prior_pairs),
+                             model->u_floor);
     }
   }
 }
@@ -325,7 +329,9 @@ void ConfidentPairCounter::EstimateM(double prior_pairs, MatchModel* model) cons
     if (observed + prior_pairs <= 0) continue;  // nothing to go on: the model's m stands
     std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
     for (size_t l = 0; l < levels.size() && l < counts_[c].size(); ++l) {
-      levels[l].m = (counts_[c][l] + prior_pairs * levels[l].m) / (observed + prior_pairs);
+      // Floored like u: a level no sure match showed must not weigh minus infinity.
+      levels[l].m = std::max((counts_[c][l] + prior_pairs * levels[l].m) / (observed + prior_pairs),
+                             model->u_floor);
     }
   }
 }

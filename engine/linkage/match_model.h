@@ -59,7 +59,9 @@ struct MatchModel {
   // Two clusters merge only if the mean weight of all pairs across them reaches this: a record
   // must agree with the entity as a whole, not just with the one record it links to.
   double merge_mean_weight = 5.0;
-  double u_floor = 1e-7;  // smallest u used in term-frequency adjustment
+  // Smallest probability used: u in term-frequency adjustment, and any m or u estimated from
+  // the data (a level never observed must not weigh infinitely).
+  double u_floor = 1e-7;
   // Relative frequency of token values (kind byte + token) among person records, for term
   // frequency adjustment; tokens absent from the table use the level's u.
   absl::flat_hash_map<uint64_t, double> token_frequency;  // by LinkToken::packed

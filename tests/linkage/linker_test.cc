@@ -33,6 +33,25 @@ class LinkerTest : public ::testing::Test {
     return linker.Explain(Key(Person(x)), Key(Person(y)))->comparisons[static_cast<int>(c)];
   }
 
+  // 160 records drawn from seven names (nicknames, misspellings), a few dates of birth, two
+  // postcodes (`other_postcode` may be "": none) and three phones: namesakes that link, chain and
+  // conflict.
+  std::vector<PersonRecord> Namesakes(std::mt19937_64& rng, const std::string& other_postcode) {
+    const char* given[] = {"John", "Jon", "Johnny", "Sarah", "Sara", "Mohammed", "Muhammad"};
+    const char* family[] = {"Smith", "Smyth", "Smith", "Khan", "Kahn", "Ali", "Aly"};
+    std::vector<PersonRecord> people;
+    for (int i = 0; i < 160; ++i) {
+      const int g = static_cast<int>(rng() % 7);
+      people.push_back(
+          Person({i % 2 ? "WYP" : "MET", "R" + std::to_string(i), given[g], family[g],
+                  absl::StrFormat("19%02d-0%d-1%d", 60 + static_cast<int>(rng() % 5),
+                                  1 + static_cast<int>(rng() % 3), static_cast<int>(rng() % 3)),
+                  rng() % 2 ? "LS6 1AB" : other_postcode,
+                  rng() % 3 ? "" : "07700 90012" + std::to_string(rng() % 3), "", "M", ""}));
+    }
+    return people;
+  }
+
   client::Anonymiser anonymiser_;
 };
 
@@ -193,19 +212,8 @@ std::vector<std::vector<PersonKey>> Partition(const Linker& linker) {
 }
 
 TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
-  std::vector<PersonRecord> people;
-  const char* given[] = {"John", "Jon", "Johnny", "Sarah", "Sara", "Mohammed", "Muhammad"};
-  const char* family[] = {"Smith", "Smyth", "Smith", "Khan", "Kahn", "Ali", "Aly"};
   std::mt19937_64 rng(3);
-  for (int i = 0; i < 160; ++i) {
-    const int g = static_cast<int>(rng() % 7);
-    people.push_back(
-        Person({i % 2 ? "WYP" : "MET", "R" + std::to_string(i), given[g], family[g],
-                absl::StrFormat("19%02d-0%d-1%d", 60 + static_cast<int>(rng() % 5),
-                                1 + static_cast<int>(rng() % 3), static_cast<int>(rng() % 3)),
-                rng() % 2 ? "LS6 1AB" : "",
-                rng() % 3 ? "" : "07700 90012" + std::to_string(rng() % 3), "", "M", ""}));
-  }
+  std::vector<PersonRecord> people = Namesakes(rng, "");
   Linker reference{LinkerOptions()};
   for (const auto& p : people) Add(reference, p);
   const auto expected = Partition(reference);
@@ -251,29 +259,9 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
   EXPECT_EQ(Partition(churn), expected);
 }
 
-}  // namespace
-}  // namespace crossforce
-
-namespace crossforce {
-namespace {
-
-// Records of one person whose blocks and LSH buckets all coincide: removing them from the front,
-// middle and back of shared buckets keeps the rest linked, and a re-added record finds them.
-
 TEST_F(LinkerTest, ARelinkThatEstimatesMIsReproducibleAndMatchesRecordByRecordLinking) {
-  std::vector<PersonRecord> people;
-  const char* given[] = {"John", "Jon", "Johnny", "Sarah", "Sara", "Mohammed", "Muhammad"};
-  const char* family[] = {"Smith", "Smyth", "Smith", "Khan", "Kahn", "Ali", "Aly"};
   std::mt19937_64 rng(5);
-  for (int i = 0; i < 160; ++i) {
-    const int g = static_cast<int>(rng() % 7);
-    people.push_back(
-        Person({i % 2 ? "WYP" : "MET", "R" + std::to_string(i), given[g], family[g],
-                absl::StrFormat("19%02d-0%d-1%d", 60 + static_cast<int>(rng() % 5),
-                                1 + static_cast<int>(rng() % 3), static_cast<int>(rng() % 3)),
-                rng() % 2 ? "LS6 1AB" : "LS2 9JT",
-                rng() % 3 ? "" : "07700 90012" + std::to_string(rng() % 3), "", "M", ""}));
-  }
+  std::vector<PersonRecord> people = Namesakes(rng, "LS2 9JT");
   std::vector<Linker::RecordPersons> records;
   for (const auto& p : people) {
     records.push_back({RecordId{RecordKind::kIncident, {p.key.force_code, p.key.record_id}}, {p}});
@@ -332,6 +320,15 @@ TEST_F(LinkerTest, ARelinkThatEstimatesMIsReproducibleAndMatchesRecordByRecordLi
     EXPECT_EQ(Partition(linker), first_partition) << "shuffle " << shuffle;
   }
 }
+
+}  // namespace
+}  // namespace crossforce
+
+namespace crossforce {
+namespace {
+
+// Records of one person whose blocks and LSH buckets all coincide: removing them from the front,
+// middle and back of shared buckets keeps the rest linked, and a re-added record finds them.
 TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
   Linker linker{LinkerOptions()};
   std::vector<PersonRecord> copies;

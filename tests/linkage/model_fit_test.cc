@@ -127,6 +127,8 @@ TEST_F(ModelFitTest, ConfidentPairsCountForAComparisonOnlyOnTheirOtherEvidence) 
   const int different = LastLevel(model, Comparison::kAddress);
   EXPECT_DOUBLE_EQ(Level(fitted, Comparison::kAddress, different).m, 0.3);
   EXPECT_DOUBLE_EQ(Level(fitted, Comparison::kAddress, 0).m, 0.7);
+  // A level no sure match showed is floored, not zero: its weight must stay finite.
+  EXPECT_EQ(Level(fitted, Comparison::kAddress, 1).m, model.u_floor);
   // A comparison no sure match showed keeps its prior.
   EXPECT_EQ(Level(fitted, Comparison::kPncId, 0).m, Level(model, Comparison::kPncId, 0).m);
 }
