@@ -526,13 +526,9 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
       }
     });
     for (size_t w = 1; w < workers; ++w) counters[0].Merge(counters[w]);
-    // Each round weighs the prior's m afresh; only the pairs' scores carry the last round over.
-    MatchModel next_model = options_.model;
-    for (int c = 0; c < kComparisonCount; ++c) {
-      for (size_t l = 0; l < next_model.comparisons[c].levels.size(); ++l) {
-        next_model.comparisons[c].levels[l].m = prior.comparisons[c].levels[l].m;
-      }
-    }
+    // Each round blends with the prior's m afresh (the rounds change nothing else in the model);
+    // only the pairs' scores carry the last round over.
+    MatchModel next_model = prior;
     counters[0].EstimateM(estimation.prior_pairs, &next_model);
     options_.model = std::move(next_model);
   }

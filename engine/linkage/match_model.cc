@@ -88,6 +88,23 @@ void SetLevel(const MatchModel& model, Comparison c, int level, const LinkToken*
   }
 }
 
+// Sets every level's `probability` (its m or its u) to the level's share of `counts`, with the
+// model's value weighing as `prior_pairs` pairs. A comparison with nothing to go on keeps its
+// values. Floored at u_floor: a level never observed must not weigh infinitely.
+void BlendWithPrior(const LevelCounts& counts, double prior_pairs,
+                    double ComparisonLevel::*probability, MatchModel* model) {
+  for (int c = 0; c < kComparisonCount; ++c) {
+    double observed = 0;
+    for (double v : counts[c]) observed += v;
+    if (observed + prior_pairs <= 0) continue;
+    std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
+    for (size_t l = 0; l < levels.size() && l < counts[c].size(); ++l) {
+      double& p = levels[l].*probability;
+      p = std::max((counts[c][l] + prior_pairs * p) / (observed + prior_pairs), model->u_floor);
+    }
+  }
+}
+
 }  // namespace
 
 absl::string_view ComparisonName(Comparison c) {
@@ -262,14 +279,12 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
                               double prior_pairs, MatchModel* model) {
   const size_t n = persons.size();
   if (n < 2) return;
-  std::array<std::vector<double>, kComparisonCount> counts;
-  for (int c = 0; c < kComparisonCount; ++c) {
-    counts[c].assign(model->comparisons[c].levels.size(), 0.0);
-  }
+  LevelCounts counts{};
   const auto count = [&](size_t a, size_t b) {
     const PairScore score = ComparePair(*model, *persons[a], *persons[b]);
     for (int c = 0; c < kComparisonCount; ++c) {
-      if (score.comparisons[c].level >= 0) counts[c][score.comparisons[c].level] += 1;
+      const int level = score.comparisons[c].level;
+      if (level >= 0 && static_cast<size_t>(level) < counts[c].size()) counts[c][level] += 1;
     }
   };
   if (n * (n - 1) / 2 <= sample_pairs) {
@@ -287,17 +302,7 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
       if (a != b) count(a, b);
     }
   }
-  for (int c = 0; c < kComparisonCount; ++c) {
-    std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
-    double observed = 0;
-    for (double v : counts[c]) observed += v;
-    if (observed + prior_pairs <= 0) continue;  // nothing to go on: the model's u stands
-    for (size_t l = 0; l < levels.size(); ++l) {
-      // Floored: a level no pair showed must not weigh infinitely (log2(m / 0)).
-      levels[l].u = std::max((counts[c][l] + prior_pairs * levels[l].u) / (observed + prior_pairs),
-                             model->u_floor);
-    }
-  }
+  BlendWithPrior(counts, prior_pairs, &ComparisonLevel::u, model);
 }
 
 void ConfidentPairCounter::Add(const PersonRecord& a, const PersonRecord& b) {
@@ -324,16 +329,7 @@ double ConfidentPairCounter::counted(Comparison c) const {
 }
 
 void ConfidentPairCounter::EstimateM(double prior_pairs, MatchModel* model) const {
-  for (int c = 0; c < kComparisonCount; ++c) {
-    const double observed = counted(static_cast<Comparison>(c));
-    if (observed + prior_pairs <= 0) continue;  // nothing to go on: the model's m stands
-    std::vector<ComparisonLevel>& levels = model->comparisons[c].levels;
-    for (size_t l = 0; l < levels.size() && l < counts_[c].size(); ++l) {
-      // Floored like u: a level no sure match showed must not weigh minus infinity.
-      levels[l].m = std::max((counts_[c][l] + prior_pairs * levels[l].m) / (observed + prior_pairs),
-                             model->u_floor);
-    }
-  }
+  BlendWithPrior(counts_, prior_pairs, &ComparisonLevel::m, model);
 }
 
 void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, MatchModel* model) {

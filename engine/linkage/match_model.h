@@ -104,6 +104,9 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
 // Expectation maximisation over the blocking's candidate pairs (with u from random pairs or not)
 // was tried and collapses on these data: the candidate pairs are mostly namesakes, and EM takes
 // "shares a name" for the match class (FEBRL4 precision 0.88, historical_50k 0.81; BENCHMARKS.md).
+// Per comparison, how many pairs fell in each of its levels (no comparison has more than eight).
+using LevelCounts = std::array<std::array<double, 8>, kComparisonCount>;
+
 class ConfidentPairCounter {
  public:
   // `model` must outlive the counter.
@@ -123,8 +126,7 @@ class ConfidentPairCounter {
  private:
   const MatchModel& model_;
   const double confident_weight_;
-  // By comparison and level (no comparison has more than eight levels).
-  std::array<std::array<double, 8>, kComparisonCount> counts_{};
+  LevelCounts counts_{};
 };
 
 // `base` fitted to a population of person records (each with its tokens sorted, as the

@@ -13,6 +13,7 @@
 namespace crossforce {
 namespace {
 
+using ::crossforce::testing::AsRecords;
 using ::crossforce::testing::EncodePerson;
 using ::crossforce::testing::IsOk;
 using ::crossforce::testing::RawPerson;
@@ -231,12 +232,7 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
     options.build_threads = threads;
     options.m_estimation.enabled = false;
     Linker built(options);
-    std::vector<Linker::RecordPersons> records;
-    for (const auto& p : people) {
-      records.push_back(
-          {RecordId{RecordKind::kIncident, {p.key.force_code, p.key.record_id}}, {p}});
-    }
-    built.Build(std::move(records));
+    built.Build(AsRecords(people));
     EXPECT_EQ(Partition(built), expected) << threads << " threads";
     EXPECT_EQ(built.link_count(), reference.link_count());
     // The buckets a relink lays serve later updates as if laid record by record.
@@ -262,10 +258,7 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
 TEST_F(LinkerTest, ARelinkThatEstimatesMIsReproducibleAndMatchesRecordByRecordLinking) {
   std::mt19937_64 rng(5);
   std::vector<PersonRecord> people = Namesakes(rng, "LS2 9JT");
-  std::vector<Linker::RecordPersons> records;
-  for (const auto& p : people) {
-    records.push_back({RecordId{RecordKind::kIncident, {p.key.force_code, p.key.record_id}}, {p}});
-  }
+  const std::vector<Linker::RecordPersons> records = AsRecords(people);
   std::optional<MatchModel> first_model;
   std::vector<std::vector<PersonKey>> first_partition;
   for (int threads : {1, 2, 3}) {
@@ -383,12 +376,8 @@ TEST(LinkerScreenTest, BucketsLaidByARelinkServeLaterRecords) {
   std::vector<int> bits;
   for (int bit = 0; bit < 1024; bit += 3) bits.push_back(bit);
   Linker linker{LinkerOptions()};
-  std::vector<Linker::RecordPersons> records;
-  for (const char* ref : {"A", "B", "C"}) {
-    PersonRecord p = FilterOnly(ref, 128, bits);
-    records.push_back({RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p}});
-  }
-  linker.Build(std::move(records));
+  linker.Build(testing::AsRecords(
+      {FilterOnly("A", 128, bits), FilterOnly("B", 128, bits), FilterOnly("C", 128, bits)}));
   const PersonRecord d = FilterOnly("D", 128, bits);
   linker.Update(RecordId{d.key.kind, {d.key.force_code, d.key.record_id}}, {d});
   using Pair = std::pair<std::string, std::string>;

@@ -62,11 +62,7 @@ class ModelFitTest : public ::testing::Test {
                                 LinkerOptions options = LinkerOptions()) {
     options.model = FitModel(Pointers(people), options.model);
     Linker linker(options);
-    std::vector<Linker::RecordPersons> records;
-    for (const PersonRecord& p : people) {
-      records.push_back({RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p}});
-    }
-    linker.Build(std::move(records));
+    linker.Build(testing::AsRecords(people));
     return linker.model();
   }
   static std::vector<const PersonRecord*> Pointers(const std::vector<PersonRecord>& people) {

@@ -87,9 +87,6 @@ PairwiseMetrics Evaluate(const std::vector<std::vector<std::string>>& entities,
   return m;
 }
 
-namespace {
-
-// Each person as the only party of its own record, as the data sets give them.
 std::vector<Linker::RecordPersons> AsRecords(const std::vector<PersonRecord>& people) {
   std::vector<Linker::RecordPersons> records;
   records.reserve(people.size());
@@ -98,8 +95,6 @@ std::vector<Linker::RecordPersons> AsRecords(const std::vector<PersonRecord>& pe
   }
   return records;
 }
-
-}  // namespace
 
 std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
                                               const LinkerOptions& options) {

@@ -41,6 +41,9 @@ PairwiseMetrics Evaluate(const std::vector<std::vector<std::string>>& entities,
                          const std::map<std::string, std::string>& truth,
                          const std::map<std::string, std::string>& source, bool cross_source_only);
 
+// Each person as the only party of its own record, as the data sets give them.
+std::vector<Linker::RecordPersons> AsRecords(const std::vector<PersonRecord>& people);
+
 // Links `people` (in the given order) and returns the entities as lists of "source/id".
 std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
                                               const LinkerOptions& options);
