@@ -62,11 +62,17 @@ void PrefetchFields(const PersonRecord& p) {
 
 Linker::Linker(LinkerOptions options)
     : options_(std::move(options)),
-      lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band) {
+      lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band),
+      address_lsh_(std::max(options_.address_bands, 0), options_.address_bits_per_band) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
   for (auto& band : lsh_positions_) {
     for (int b = 0; b < lsh_.signature_bits(); ++b) band.push_back(rng() % 1024);
+  }
+  std::mt19937_64 address_rng(options_.address_seed);
+  address_positions_.resize(address_lsh_.bands());
+  for (auto& band : address_positions_) {
+    for (int b = 0; b < address_lsh_.signature_bits(); ++b) band.push_back(address_rng() % 1024);
   }
   band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {
@@ -86,6 +92,7 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
     {TokenKind::kGivenNameCanonical, TokenKind::kFamilyNamePhonetic},
     {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear},
     {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward},
+    {TokenKind::kGivenNameCanonical, TokenKind::kPostcodeOutward},
     {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic},
     {TokenKind::kAddressStreetPhonetic, TokenKind::kFamilyNamePhonetic},
     {TokenKind::kAddressStreetPhonetic, TokenKind::kGivenNameCanonical},
@@ -184,8 +191,36 @@ std::vector<uint64_t> Linker::LshSignatures(Index i) const {
   return signatures;
 }
 
+std::optional<uint64_t> Linker::AddressSignature(const PersonRecord& p, size_t band) const {
+  const absl::string_view address = p.filter(EncodedField::kAddress);
+  if (address.empty()) return std::nullopt;
+  const size_t bits = address.size() * 8;
+  uint64_t signature = 0;
+  for (uint16_t position : address_positions_[band]) {
+    const size_t bit = position % bits;
+    signature =
+        (signature << 1) | ((static_cast<unsigned char>(address[bit / 8]) >> (7 - bit % 8)) & 1);
+  }
+  return signature;
+}
+
+std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
+  std::vector<uint64_t> signatures;
+  for (size_t band = 0; band < address_positions_.size(); ++band) {
+    const std::optional<uint64_t> signature = AddressSignature(p, band);
+    if (!signature.has_value()) break;
+    signatures.push_back(*signature);
+  }
+  return signatures;
+}
+
+bool Linker::SimilarAddresses(Index a, Index b) const {
+  return Dice(persons_[a].filter(EncodedField::kAddress),
+              persons_[b].filter(EncodedField::kAddress)) >= options_.address_min_dice;
+}
+
 Linker::BlockKeys Linker::KeysOf(Index i) const {
-  return BlockKeys{TokenBlockKeys(persons_[i]), LshSignatures(i)};
+  return BlockKeys{TokenBlockKeys(persons_[i]), LshSignatures(i), AddressSignatures(persons_[i])};
 }
 
 std::vector<Linker::Index> Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys,
@@ -213,9 +248,16 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   }
   std::sort(fuzzy.begin(), fuzzy.end());
   fuzzy.erase(std::unique(fuzzy.begin(), fuzzy.end()), fuzzy.end());
+  std::vector<Index> near_address;
+  for (size_t band = 0; band < keys.address_bands.size(); ++band) {
+    address_lsh_.ForEachMember(band, keys.address_bands[band],
+                               [&](Index j) { near_address.push_back(j); });
+  }
+  std::sort(near_address.begin(), near_address.end());
+  near_address.erase(std::unique(near_address.begin(), near_address.end()), near_address.end());
   // Pairs from a token block are compared whatever their filters say; LSH-only pairs must also be
-  // similar as wholes. Either way the rule is symmetric, so which of the two arrived first does
-  // not matter.
+  // similar as wholes, and address-band pairs in their addresses. Either way the rule is
+  // symmetric, so which of the two arrived first does not matter.
   const size_t token_candidates = out.size();
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
@@ -228,6 +270,15 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
     if (std::binary_search(out.begin(), out.begin() + token_candidates, j)) continue;
     if (SimilarRecordFilters(i, j)) out.push_back(j);
   }
+  const size_t similar_records = out.size();
+  for (Index j : near_address) {
+    if (std::binary_search(out.begin(), out.begin() + token_candidates, j) ||
+        std::binary_search(out.begin() + token_candidates, out.begin() + similar_records, j)) {
+      continue;
+    }
+    if (SimilarAddresses(i, j)) out.push_back(j);
+  }
+  std::inplace_merge(out.begin() + token_candidates, out.begin() + similar_records, out.end());
   std::inplace_merge(out.begin(), out.begin() + token_candidates, out.end());
   out.erase(std::remove(out.begin(), out.end(), i), out.end());
   return out;
@@ -275,6 +326,45 @@ std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector
   return pairs;
 }
 
+std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
+    const std::vector<Index>& persons, size_t workers) {
+  // As IndexLshBandsAndFindSimilarPairs, band by band. A pair seen in several bands is kept once
+  // at the end: there are four bands, and few pairs share a district and an address.
+  std::vector<std::vector<uint64_t>> found(workers);
+  std::atomic<size_t> next_band{0};
+  RunOnWorkers(workers, [&](size_t worker) {
+    std::vector<std::pair<uint64_t, Index>> bucketed;
+    for (size_t band = next_band++; band < address_positions_.size(); band = next_band++) {
+      bucketed.clear();
+      for (Index i : persons) {
+        if (const std::optional<uint64_t> signature = AddressSignature(persons_[i], band)) {
+          bucketed.emplace_back(*signature, i);
+        }
+      }
+      std::sort(bucketed.begin(), bucketed.end());
+      address_lsh_.PackBand(band, bucketed);
+      for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
+        for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
+             ++end) {
+        }
+        for (size_t a = begin; a < end; ++a) {
+          for (size_t b = a + 1; b < end; ++b) {
+            const Index x = bucketed[a].second, y = bucketed[b].second;  // x < y: sorted
+            if (SimilarAddresses(x, y)) {
+              found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
+            }
+          }
+        }
+      }
+    }
+  });
+  std::vector<uint64_t> pairs;
+  for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
 void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
                              absl::FunctionRef<void(Index, double)> link) const {
   for (size_t n = 0; n < candidates.size(); ++n) {
@@ -306,12 +396,14 @@ void Linker::Add(Index i) {
 void Linker::IndexBlocks(Index i, const BlockKeys& keys) {
   for (const uint64_t key : keys.tokens) token_blocks_[key].push_back(i);
   lsh_.Add(i, keys.bands);
+  address_lsh_.Add(i, keys.address_bands);
 }
 
 void Linker::Remove(Index i) {
   const BlockKeys keys = KeysOf(i);
   for (const uint64_t key : keys.tokens) EraseFromBlock(token_blocks_, key, i);
   lsh_.Remove(i, keys.bands);
+  address_lsh_.Remove(i, keys.address_bands);
   for (const auto& [other, weight] : links_[i]) {
     auto& back = links_[other];
     back.erase(std::remove_if(back.begin(), back.end(),
@@ -420,7 +512,8 @@ void Linker::Build(std::vector<RecordPersons> records) {
     for (PersonRecord& person : record.persons) {
       const Index i = Insert(std::move(person));
       if (i == kNoIndex) continue;
-      const BlockKeys keys = bands_later ? BlockKeys{TokenBlockKeys(persons_[i]), {}} : KeysOf(i);
+      const BlockKeys keys =
+          bands_later ? BlockKeys{TokenBlockKeys(persons_[i]), {}, {}} : KeysOf(i);
       IndexBlocks(i, keys);
       added.push_back(i);
       seeds.push_back(i);
@@ -437,11 +530,19 @@ void Linker::Build(std::vector<RecordPersons> records) {
     const size_t workers = WorkerCount(options_.build_threads);
     std::sort(seeds.begin(), seeds.end());
     // Into an empty linker, slots are handed out in order and every token block lists its members
-    // in index order, so each pair is found from its lower index alone, and the LSH pairs come
-    // from IndexLshBandsAndFindSimilarPairs. Otherwise each record's candidates come from
-    // Candidates, and a pair of two new records is kept from its lower index only.
-    const std::vector<uint64_t> lsh_pairs =
-        fresh ? IndexLshBandsAndFindSimilarPairs(seeds, workers) : std::vector<uint64_t>();
+    // in index order, so each pair is found from its lower index alone, and the pairs of both LSH
+    // indexes come from their Index...AndFindSimilarPairs. Otherwise each record's candidates come
+    // from Candidates, and a pair of two new records is kept from its lower index only.
+    std::vector<uint64_t> lsh_pairs;
+    if (fresh) {
+      lsh_pairs = IndexLshBandsAndFindSimilarPairs(seeds, workers);
+      const std::vector<uint64_t> address_pairs =
+          IndexAddressBandsAndFindSimilarPairs(seeds, workers);
+      const size_t middle = lsh_pairs.size();
+      lsh_pairs.insert(lsh_pairs.end(), address_pairs.begin(), address_pairs.end());
+      std::inplace_merge(lsh_pairs.begin(), lsh_pairs.begin() + middle, lsh_pairs.end());
+      lsh_pairs.erase(std::unique(lsh_pairs.begin(), lsh_pairs.end()), lsh_pairs.end());
+    }
     // Where each seed's LSH pairs begin in lsh_pairs (both are sorted), found in one sweep: a
     // binary search per seed missed the cache at every step of a 10-million-entry array.
     std::vector<size_t> lsh_begin(fresh ? seeds.size() + 1 : 0);

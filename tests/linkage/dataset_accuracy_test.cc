@@ -84,7 +84,8 @@ TEST(DatasetAccuracyTest, Febrl3Deduplication) {
   DataSet data;
   ReadCsv(dir + "/febrl/dataset3.csv", "F3", data, FebrlRow);
   ASSERT_EQ(data.people.size(), 5000u);
-  EXPECT_GE(Link(data, false, "FEBRL3").f1(), 0.995);  // the target (measured 0.9958)
+  // Measured 0.9982; the target is 0.995.
+  EXPECT_GE(Link(data, false, "FEBRL3").f1(), 0.997);
 }
 
 TEST(DatasetAccuracyTest, SplinkFake1000) {
@@ -122,8 +123,8 @@ TEST(DatasetAccuracyTest, SplinkHistorical50k) {
             return true;
           });
   ASSERT_GT(data.people.size(), 50000u);
-  // Measured 0.9181; the target is 0.93 (BENCHMARKS.md).
-  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.915);
+  // Measured 0.9191; the target is 0.93 (BENCHMARKS.md).
+  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.918);
 }
 
 }  // namespace

@@ -350,13 +350,15 @@ TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
 namespace crossforce {
 namespace {
 
-// A person with only a record filter: `set` bits on, the rest off.
-PersonRecord FilterOnly(const std::string& ref, size_t bytes, const std::vector<int>& set) {
+// A person with only one filter (the record filter unless `field` says otherwise): `set` bits
+// on, the rest off.
+PersonRecord FilterOnly(const std::string& ref, size_t bytes, const std::vector<int>& set,
+                        EncodedField field = EncodedField::kRecord) {
   PersonRecord p;
   p.key = PersonKey{RecordKind::kIncident, "WYP", ref, ref, PartyRole::kSuspect};
   std::string filter(bytes, '\0');
   for (int bit : set) filter[bit / 8] = static_cast<char>(filter[bit / 8] | (0x80 >> (bit % 8)));
-  p.SetFilter(EncodedField::kRecord, filter);
+  p.SetFilter(field, filter);
   return p;
 }
 
@@ -368,6 +370,45 @@ std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& li
   });
   std::sort(pairs.begin(), pairs.end());
   return pairs;
+}
+
+// An alias: the same address under other names and a mistyped postcode district shares no token
+// block (no name, district or street with the other record), and the two records are not similar
+// as wholes. The address bands make them candidates, so the model weighs the address against the
+// names.
+TEST_F(LinkerTest, AnotherNameAtTheSameAddressIsCompared) {
+  const RawPerson known{"WYP",
+                        "A",
+                        "Daniel",
+                        "Hargreaves",
+                        "1984-03-12",
+                        "LS6 1AB",
+                        "",
+                        "",
+                        "M",
+                        "",
+                        "14 Ashgrove Terrace, Headingley, Leeds"};
+  const RawPerson alias{"NYP",
+                        "B",
+                        "Dean",
+                        "Harper",
+                        "",
+                        "LS16 1AB",
+                        "",
+                        "",
+                        "M",
+                        "",
+                        "14 ASHGROVE TERRACE HEADINGLEY LEEDS"};
+  const auto compared = [&](const LinkerOptions& options) {
+    Linker linker(options);
+    Add(linker, Person(known));
+    Add(linker, Person(alias));
+    return !CandidatePairs(linker).empty();
+  };
+  EXPECT_TRUE(compared(LinkerOptions()));
+  LinkerOptions without;
+  without.address_bands = 0;
+  EXPECT_FALSE(compared(without)) << "no other block finds them";
 }
 
 // A relink packs the LSH buckets band by band; a record linked afterwards, and the candidate
@@ -462,6 +503,44 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
           << "without the screen every colliding pair is a candidate";
     }
   }
+}
+
+// With address bands of no bits every address collides with every other, so only the screen
+// tells the pairs apart: records sharing nothing else are compared only when their address filters
+// are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the
+// records one by one.
+TEST(LinkerScreenTest, AddressBandPairsNeedSimilarAddresses) {
+  std::vector<int> a_bits, b_bits, c_bits, d_bits;
+  for (int bit = 0; bit < 120; ++bit) a_bits.push_back(bit);
+  for (int bit = 0; bit < 110; ++bit) b_bits.push_back(bit);      // Dice with A 220 / 230 = 0.96
+  for (int bit = 200; bit < 320; ++bit) c_bits.push_back(bit);    // Dice with A and B 0
+  for (int bit = 60; bit < 260; bit += 2) d_bits.push_back(bit);  // Dice with A 0.55
+  std::vector<PersonRecord> people;
+  for (const auto& [ref, bits] : std::vector<std::pair<std::string, std::vector<int>>>{
+           {"A", a_bits}, {"B", b_bits}, {"C", c_bits}, {"D", d_bits}}) {
+    people.push_back(FilterOnly(ref, 64, bits, EncodedField::kAddress));
+  }
+  LinkerOptions options;
+  options.lsh_bands = 0;  // no record filters: the address bands alone
+  options.address_bands = 3;
+  options.address_bits_per_band = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  Linker incremental(options);
+  for (const PersonRecord& p : people) {
+    incremental.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+  }
+  EXPECT_THAT(CandidatePairs(incremental),
+              ::testing::ElementsAre(std::pair<std::string, std::string>("A", "B")));
+  EXPECT_EQ(incremental.link_count(), 1u);
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_EQ(built.link_count(), 1u);
+  EXPECT_EQ(built.Entities().size(), 3u);
+  // Records linked after the relink find those it laid in bulk.
+  const PersonRecord e = FilterOnly("E", 64, a_bits, EncodedField::kAddress);
+  built.Update(RecordId{e.key.kind, {e.key.force_code, e.key.record_id}}, {e});
+  EXPECT_EQ(built.link_count(), 3u) << "E is A's address: linked to A and B";
 }
 
 }  // namespace
