@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -25,6 +26,14 @@ constexpr TokenKind kBlockingKinds[] = {TokenKind::kPncId,
                                         TokenKind::kFamilyNamePhoneticBirthYear,
                                         TokenKind::kNamesSorted,
                                         TokenKind::kEmailUser};
+
+// The splitmix64 finaliser: a fixed, well-mixed hash of a 64-bit word.
+uint64_t Mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15u;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+  return x ^ (x >> 31);
+}
 
 template <typename Map, typename Key, typename Value>
 void EraseFromBlock(Map& blocks, const Key& key, Value value) {
@@ -63,16 +72,22 @@ void PrefetchFields(const PersonRecord& p) {
 Linker::Linker(LinkerOptions options)
     : options_(std::move(options)),
       lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band),
-      address_lsh_(std::max(options_.address_bands, 0), options_.address_bits_per_band) {
+      // Address signatures are hashes of their bands' minima, kept whole.
+      address_lsh_(std::max(options_.address_bands, 0), LshIndex::kMaxSignatureBits) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
   for (auto& band : lsh_positions_) {
     for (int b = 0; b < lsh_.signature_bits(); ++b) band.push_back(rng() % 1024);
   }
   std::mt19937_64 address_rng(options_.address_seed);
-  address_positions_.resize(address_lsh_.bands());
-  for (auto& band : address_positions_) {
-    for (int b = 0; b < address_lsh_.signature_bits(); ++b) band.push_back(address_rng() % 1024);
+  // A random permutation of the positions per hash function, as each one's ranks.
+  const size_t hashes = std::clamp(options_.address_hashes_per_band, 0, kMaxAddressHashes);
+  address_ranks_.resize(address_lsh_.bands() * hashes * kRankedPositions);
+  for (size_t f = 0; f < address_lsh_.bands() * hashes; ++f) {
+    uint32_t* ranks = &address_ranks_[f * kRankedPositions];
+    std::iota(ranks, ranks + kRankedPositions, 0);
+    for (size_t k = kRankedPositions - 1; k > 0; --k)
+      std::swap(ranks[k], ranks[address_rng() % (k + 1)]);
   }
   band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {
@@ -194,19 +209,31 @@ std::vector<uint64_t> Linker::LshSignatures(Index i) const {
 std::optional<uint64_t> Linker::AddressSignature(const PersonRecord& p, size_t band) const {
   const absl::string_view address = p.filter(EncodedField::kAddress);
   if (address.empty()) return std::nullopt;
-  const size_t bits = address.size() * 8;
-  uint64_t signature = 0;
-  for (uint16_t position : address_positions_[band]) {
-    const size_t bit = position % bits;
-    signature =
-        (signature << 1) | ((static_cast<unsigned char>(address[bit / 8]) >> (7 - bit % 8)) & 1);
+  // MinHash: per hash function, the least rank of a set bit's position. Two filters give the same
+  // least rank with probability the Jaccard similarity of their set bits, however sparse they
+  // are. (Sampling bits, as the record filter's bands do, made two short addresses agree on most
+  // sampled bits by both having them unset.)
+  const size_t hashes = address_ranks_.size() / address_lsh_.bands() / kRankedPositions;
+  const uint32_t* ranks = &address_ranks_[band * hashes * kRankedPositions];
+  uint32_t least[kMaxAddressHashes];
+  std::fill(least, least + hashes, ~uint32_t{0});
+  for (size_t byte = 0; byte < address.size(); ++byte) {
+    for (unsigned bits = static_cast<unsigned char>(address[byte]); bits != 0; bits &= bits - 1) {
+      // Positions past the ranked ones (filters longer than any schema's) share their ranks.
+      const size_t position = (byte * 8 + (7 - std::countr_zero(bits))) % kRankedPositions;
+      for (size_t h = 0; h < hashes; ++h) {
+        least[h] = std::min(least[h], ranks[h * kRankedPositions + position]);
+      }
+    }
   }
-  return signature;
+  uint64_t signature = 0;
+  for (size_t h = 0; h < hashes; ++h) signature = Mix64(signature ^ least[h]);
+  return signature >> 32;
 }
 
 std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
   std::vector<uint64_t> signatures;
-  for (size_t band = 0; band < address_positions_.size(); ++band) {
+  for (size_t band = 0; band < address_lsh_.bands(); ++band) {
     const std::optional<uint64_t> signature = AddressSignature(p, band);
     if (!signature.has_value()) break;
     signatures.push_back(*signature);
@@ -334,7 +361,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   std::atomic<size_t> next_band{0};
   RunOnWorkers(workers, [&](size_t worker) {
     std::vector<std::pair<uint64_t, Index>> bucketed;
-    for (size_t band = next_band++; band < address_positions_.size(); band = next_band++) {
+    for (size_t band = next_band++; band < address_lsh_.bands(); band = next_band++) {
       bucketed.clear();
       for (Index i : persons) {
         if (const std::optional<uint64_t> signature = AddressSignature(persons_[i], band)) {

@@ -76,15 +76,16 @@ struct LinkerOptions {
   double lsh_min_dice = 0.5;
   // A second LSH index, over the address filter alone, for one person recorded under other names
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
-  // whatever their names and postcodes say. A pair found only there is compared if the Dice
-  // similarity of the two address filters reaches address_min_dice, which a neighbour's address
-  // (another house number in the street) also reaches: they are compared, and the other fields
-  // tell them apart. 32 sampled bits of a 512-bit filter a quarter set: two unrelated addresses
-  // share a band with odds of about 3 in 10^7; two at Dice 0.93 a third of the time. On FEBRL4
-  // this finds 8 of the 11 true pairs no other block found (5 then score a link) and adds 13
-  // candidate pairs.
-  int address_bands = 4;
-  int address_bits_per_band = 32;  // at most LshIndex::kMaxSignatureBits
+  // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
+  // bits (address_hashes_per_band minima each), so two addresses share a band with probability
+  // J^hashes, J the Jaccard similarity of their bits (Dice D: J = D / (2 - D)). With 8 bands of
+  // 4: at Dice 0.93 (a typo) 0.99, at 0.8 0.83; two addresses sharing only a town (J about 0.3)
+  // 6%. A pair found only there is compared if the Dice similarity of the two address filters
+  // reaches address_min_dice, which a neighbour's address (another house number in the street)
+  // also reaches: they are compared, and the other fields tell them apart. On FEBRL4 this finds 8
+  // of the 11 true pairs no other block found (5 then score a link); BENCHMARKS.md has its cost.
+  int address_bands = 8;
+  int address_hashes_per_band = 4;  // at most 16
   uint64_t address_seed = 0xadd5;
   double address_min_dice = 0.8;
   bool index_only = false;  // only build the blocking index (for fitting and blocking stats)
@@ -257,7 +258,12 @@ class Linker {
   // layout.
   std::vector<uint64_t> band_masks_;
   LshIndex address_lsh_;  // by address band and signature (see LinkerOptions::address_bands)
-  std::vector<std::vector<uint16_t>> address_positions_;  // per address band, the sampled bits
+  // The MinHash functions of the address bands: for band b's hash function h, the rank of each
+  // filter bit position (a permutation of 0..kRankedPositions-1) at
+  // address_ranks_[(b * hashes + h) * kRankedPositions + position].
+  static constexpr size_t kRankedPositions = 1024;
+  static constexpr int kMaxAddressHashes = 16;
+  std::vector<uint32_t> address_ranks_;
 
   std::vector<PersonRecord> persons_;  // by index; slots of removed persons are dead
   // The 1024-bit record filters, moved out of the person records into one array (kFilterWords

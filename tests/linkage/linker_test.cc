@@ -505,7 +505,7 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
   }
 }
 
-// With address bands of no bits every address collides with every other, so only the screen
+// With address bands of no hashes every address collides with every other, so only the screen
 // tells the pairs apart: records sharing nothing else are compared only when their address filters
 // are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the
 // records one by one.
@@ -523,7 +523,7 @@ TEST(LinkerScreenTest, AddressBandPairsNeedSimilarAddresses) {
   LinkerOptions options;
   options.lsh_bands = 0;  // no record filters: the address bands alone
   options.address_bands = 3;
-  options.address_bits_per_band = 0;
+  options.address_hashes_per_band = 0;
   options.m_estimation.enabled = false;
   options.model.link_weight = -1e9;  // every candidate pair a link
   Linker incremental(options);
