@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -33,6 +34,12 @@ uint64_t Mix64(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
   return x ^ (x >> 31);
+}
+
+// least[k] = min(least[k], ranks[k]) for k < n: the MinHash inner loop, which the compiler
+// vectorises once told the two arrays do not overlap.
+void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_t n) {
+  for (size_t k = 0; k < n; ++k) least[k] = ranks[k] < least[k] ? ranks[k] : least[k];
 }
 
 template <typename Map, typename Key, typename Value>
@@ -73,7 +80,11 @@ Linker::Linker(LinkerOptions options)
     : options_(std::move(options)),
       lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band),
       // Address signatures are hashes of their bands' minima, kept whole.
-      address_lsh_(std::max(options_.address_bands, 0), LshIndex::kMaxSignatureBits) {
+      address_lsh_(
+          std::clamp(options_.address_bands, 0,
+                     static_cast<int>(kMaxAddressRow) /
+                         std::clamp(options_.address_hashes_per_band, 1, kMaxAddressHashes)),
+          LshIndex::kMaxSignatureBits) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
   for (auto& band : lsh_positions_) {
@@ -81,13 +92,19 @@ Linker::Linker(LinkerOptions options)
   }
   std::mt19937_64 address_rng(options_.address_seed);
   // A random permutation of the positions per hash function, as each one's ranks.
-  const size_t hashes = std::clamp(options_.address_hashes_per_band, 0, kMaxAddressHashes);
-  address_ranks_.resize(address_lsh_.bands() * hashes * kRankedPositions);
-  for (size_t f = 0; f < address_lsh_.bands() * hashes; ++f) {
-    uint32_t* ranks = &address_ranks_[f * kRankedPositions];
-    std::iota(ranks, ranks + kRankedPositions, 0);
-    for (size_t k = kRankedPositions - 1; k > 0; --k)
-      std::swap(ranks[k], ranks[address_rng() % (k + 1)]);
+  const size_t row =
+      address_lsh_.bands() *
+      static_cast<size_t>(std::clamp(options_.address_hashes_per_band, 0, kMaxAddressHashes));
+  address_ranks_.resize(kRankedPositions * row);  // the constructor keeps row <= kMaxAddressRow
+  std::vector<int16_t> permutation(kRankedPositions);
+  for (size_t f = 0; f < row; ++f) {
+    std::iota(permutation.begin(), permutation.end(), 0);
+    for (size_t k = kRankedPositions - 1; k > 0; --k) {
+      std::swap(permutation[k], permutation[address_rng() % (k + 1)]);
+    }
+    for (size_t position = 0; position < kRankedPositions; ++position) {
+      address_ranks_[position * row + f] = permutation[position];
+    }
   }
   band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {
@@ -206,37 +223,31 @@ std::vector<uint64_t> Linker::LshSignatures(Index i) const {
   return signatures;
 }
 
-std::optional<uint64_t> Linker::AddressSignature(const PersonRecord& p, size_t band) const {
+std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
+  std::vector<uint64_t> signatures;
   const absl::string_view address = p.filter(EncodedField::kAddress);
-  if (address.empty()) return std::nullopt;
+  if (address.empty() || address_lsh_.bands() == 0) return signatures;
   // MinHash: per hash function, the least rank of a set bit's position. Two filters give the same
   // least rank with probability the Jaccard similarity of their set bits, however sparse they
   // are. (Sampling bits, as the record filter's bands do, made two short addresses agree on most
-  // sampled bits by both having them unset.)
-  const size_t hashes = address_ranks_.size() / address_lsh_.bands() / kRankedPositions;
-  const uint32_t* ranks = &address_ranks_[band * hashes * kRankedPositions];
-  uint32_t least[kMaxAddressHashes];
-  std::fill(least, least + hashes, ~uint32_t{0});
+  // sampled bits by both having them unset.) All bands' minima in one pass over the set bits.
+  const size_t row = address_ranks_.size() / kRankedPositions;  // bands x hashes
+  int16_t least[kMaxAddressRow];
+  std::fill(least, least + row, std::numeric_limits<int16_t>::max());
   for (size_t byte = 0; byte < address.size(); ++byte) {
     for (unsigned bits = static_cast<unsigned char>(address[byte]); bits != 0; bits &= bits - 1) {
       // Positions past the ranked ones (filters longer than any schema's) share their ranks.
       const size_t position = (byte * 8 + (7 - std::countr_zero(bits))) % kRankedPositions;
-      for (size_t h = 0; h < hashes; ++h) {
-        least[h] = std::min(least[h], ranks[h * kRankedPositions + position]);
-      }
+      LowerEach(least, &address_ranks_[position * row], row);
     }
   }
-  uint64_t signature = 0;
-  for (size_t h = 0; h < hashes; ++h) signature = Mix64(signature ^ least[h]);
-  return signature >> 32;
-}
-
-std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
-  std::vector<uint64_t> signatures;
+  const size_t hashes = row / address_lsh_.bands();
   for (size_t band = 0; band < address_lsh_.bands(); ++band) {
-    const std::optional<uint64_t> signature = AddressSignature(p, band);
-    if (!signature.has_value()) break;
-    signatures.push_back(*signature);
+    uint64_t signature = 0;
+    for (size_t h = 0; h < hashes; ++h) {
+      signature = Mix64(signature ^ static_cast<uint64_t>(least[band * hashes + h]));
+    }
+    signatures.push_back(signature >> 32);
   }
   return signatures;
 }
@@ -357,16 +368,35 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
     const std::vector<Index>& persons, size_t workers) {
   // As IndexLshBandsAndFindSimilarPairs, band by band. A pair seen in several bands is kept once
   // at the end: there are four bands, and few pairs share a district and an address.
+  // Every person's signatures first (all bands come from one pass over its address filter),
+  // in chunks on the workers.
+  const size_t bands = address_lsh_.bands();
+  std::vector<uint32_t> signatures(persons.size() * bands);
+  std::vector<uint8_t> has_address(persons.size());
+  {
+    std::atomic<size_t> next{0};
+    constexpr size_t kChunk = 1024;
+    RunOnWorkers(workers, [&](size_t) {
+      for (size_t begin = next.fetch_add(kChunk); begin < persons.size();
+           begin = next.fetch_add(kChunk)) {
+        for (size_t k = begin; k < std::min(persons.size(), begin + kChunk); ++k) {
+          const std::vector<uint64_t> own = AddressSignatures(persons_[persons[k]]);
+          has_address[k] = !own.empty();
+          for (size_t band = 0; band < own.size(); ++band) {
+            signatures[k * bands + band] = static_cast<uint32_t>(own[band]);
+          }
+        }
+      }
+    });
+  }
   std::vector<std::vector<uint64_t>> found(workers);
   std::atomic<size_t> next_band{0};
   RunOnWorkers(workers, [&](size_t worker) {
     std::vector<std::pair<uint64_t, Index>> bucketed;
-    for (size_t band = next_band++; band < address_lsh_.bands(); band = next_band++) {
+    for (size_t band = next_band++; band < bands; band = next_band++) {
       bucketed.clear();
-      for (Index i : persons) {
-        if (const std::optional<uint64_t> signature = AddressSignature(persons_[i], band)) {
-          bucketed.emplace_back(*signature, i);
-        }
+      for (size_t k = 0; k < persons.size(); ++k) {
+        if (has_address[k]) bucketed.emplace_back(signatures[k * bands + band], persons[k]);
       }
       std::sort(bucketed.begin(), bucketed.end());
       address_lsh_.PackBand(band, bucketed);
@@ -453,7 +483,12 @@ void Linker::Remove(Index i) {
   free_.push_back(i);
 }
 
-Linker::Index Linker::Insert(PersonRecord person) {
+Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
+  // A person is filed under the record it arrived with (by_record_ finds a record through the
+  // key of its first person).
+  person.key.kind = id.kind;
+  person.key.force_code = id.key.force_code;
+  person.key.record_id = id.key.record_id;
   if (key_to_index_.contains(person.key)) return kNoIndex;
   Index i;
   if (!free_.empty()) {
@@ -465,6 +500,7 @@ Linker::Index Linker::Insert(PersonRecord person) {
     alive_.push_back(false);
     links_.emplace_back();
     entity_of_.push_back(0);
+    next_in_record_.push_back(kNoIndex);
   }
   SortTokens(person);
   clk_words_.resize(persons_.size() * kFilterWords);
@@ -488,22 +524,32 @@ Linker::Index Linker::Insert(PersonRecord person) {
 void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   std::vector<Index> seeds;
   if (auto it = by_record_.find(id); it != by_record_.end()) {
-    for (Index i : it->second) {
+    Index i = *it;
+    by_record_.erase(it);  // before its slots are freed: the set finds a record through them
+    while (i != kNoIndex) {
+      const Index next = next_in_record_[i];
       for (const auto& [other, weight] : links_[i]) seeds.push_back(other);
       Remove(i);
+      i = next;
     }
-    by_record_.erase(it);
   }
   std::vector<Index> added;
   for (PersonRecord& person : persons) {
-    const Index i = Insert(std::move(person));
+    const Index i = Insert(id, std::move(person));
     if (i == kNoIndex) continue;
     Add(i);
     added.push_back(i);
     seeds.push_back(i);
   }
-  if (!added.empty()) by_record_[id] = added;
+  FileRecord(added);
   if (!options_.index_only) Recluster(seeds);
+}
+
+void Linker::FileRecord(const std::vector<Index>& persons) {
+  if (persons.empty()) return;
+  for (size_t k = 0; k + 1 < persons.size(); ++k) next_in_record_[persons[k]] = persons[k + 1];
+  next_in_record_[persons.back()] = kNoIndex;
+  by_record_.insert(persons.front());
 }
 
 void Linker::Reserve(const std::vector<RecordPersons>& records) {
@@ -517,6 +563,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   alive_.reserve(persons);
   links_.reserve(persons);
   entity_of_.reserve(persons);
+  next_in_record_.reserve(persons);
   clk_words_.reserve(persons * kFilterWords);
   clk_bits_.reserve(persons);
   key_to_index_.reserve(persons);
@@ -537,7 +584,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
     }
     std::vector<Index> added;
     for (PersonRecord& person : record.persons) {
-      const Index i = Insert(std::move(person));
+      const Index i = Insert(record.id, std::move(person));
       if (i == kNoIndex) continue;
       const BlockKeys keys =
           bands_later ? BlockKeys{TokenBlockKeys(persons_[i]), {}, {}} : KeysOf(i);
@@ -545,7 +592,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
       added.push_back(i);
       seeds.push_back(i);
     }
-    if (!added.empty()) by_record_[record.id] = std::move(added);
+    FileRecord(added);
   }
   if (!options_.index_only) {
     // Every pair sharing a block, scored once (from its lower index), on worker threads that only

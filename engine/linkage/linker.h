@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -78,14 +79,17 @@ struct LinkerOptions {
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
   // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
   // bits (address_hashes_per_band minima each), so two addresses share a band with probability
-  // J^hashes, J the Jaccard similarity of their bits (Dice D: J = D / (2 - D)). With 8 bands of
-  // 4: at Dice 0.93 (a typo) 0.99, at 0.8 0.83; two addresses sharing only a town (J about 0.3)
-  // 6%. A pair found only there is compared if the Dice similarity of the two address filters
-  // reaches address_min_dice, which a neighbour's address (another house number in the street)
-  // also reaches: they are compared, and the other fields tell them apart. On FEBRL4 this finds 8
-  // of the 11 true pairs no other block found (5 then score a link); BENCHMARKS.md has its cost.
-  int address_bands = 8;
-  int address_hashes_per_band = 4;  // at most 16
+  // J^hashes, J the Jaccard similarity of their bits (Dice D: J = D / (2 - D)). With 16 bands of
+  // 8 two addresses meet at Dice 0.93 (a typo) with probability 0.998 and at 0.8 with 0.47; two
+  // sharing a town and "ROAD" (J about 0.4) 1%; two sharing only "ROAD" (J about 0.14) 2 in 10^6.
+  // Four minima a band let the last kind meet often enough that a million records' relink
+  // went quadratic (BENCHMARKS.md). A pair found only there is compared if the Dice similarity
+  // of the two address filters reaches address_min_dice, which a neighbour's address (another
+  // house number in the street) also reaches: they are compared, and the other fields tell them
+  // apart. On FEBRL4 this finds 8 of the 11 true pairs no other block found (5 then score a
+  // link).
+  int address_bands = 16;           // at most 512 / address_hashes_per_band
+  int address_hashes_per_band = 8;  // at most 16
   uint64_t address_seed = 0xadd5;
   double address_min_dice = 0.8;
   bool index_only = false;  // only build the blocking index (for fitting and blocking stats)
@@ -187,8 +191,10 @@ class Linker {
   // relink does not grow them step by step and the records linked after it do not move them.
   void Reserve(const std::vector<RecordPersons>& records);
   void Remove(Index i);
-  // Takes a slot for `person`; kNoIndex when its key is already held.
-  Index Insert(PersonRecord person);
+  // Takes a slot for `person` of record `id`; kNoIndex when its key is already held.
+  Index Insert(const RecordId& id, PersonRecord person);
+  // Files the persons just inserted for one record (none: nothing to file) in by_record_.
+  void FileRecord(const std::vector<Index>& persons);
   // A person's blocks: hashed token block keys and its signature in each LSH band. Computed once
   // per add or removal and handed to what needs them.
   struct BlockKeys {
@@ -219,9 +225,7 @@ class Linker {
   std::vector<uint64_t> IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                          size_t workers);
   uint64_t LshSignature(absl::string_view filter, size_t band) const;
-  // Person p's signature in address band `band`; none without an address.
-  std::optional<uint64_t> AddressSignature(const PersonRecord& p, size_t band) const;
-  // In each address band: all or none.
+  // Person p's signature in each address band; none without an address.
   std::vector<uint64_t> AddressSignatures(const PersonRecord& p) const;
   // Whether a pair found in an address band is similar enough to compare (address_min_dice).
   bool SimilarAddresses(Index a, Index b) const;
@@ -258,12 +262,14 @@ class Linker {
   // layout.
   std::vector<uint64_t> band_masks_;
   LshIndex address_lsh_;  // by address band and signature (see LinkerOptions::address_bands)
-  // The MinHash functions of the address bands: for band b's hash function h, the rank of each
-  // filter bit position (a permutation of 0..kRankedPositions-1) at
-  // address_ranks_[(b * hashes + h) * kRankedPositions + position].
+  // The MinHash functions of the address bands, hashes_per_band for each band: the rank of
+  // each filter bit position under function f (band b's h-th is f = b * hashes + h; each a
+  // permutation of 0..kRankedPositions-1) at address_ranks_[position * row + f], row being the
+  // number of functions, so that a set bit updates every minimum from one run of memory.
   static constexpr size_t kRankedPositions = 1024;
   static constexpr int kMaxAddressHashes = 16;
-  std::vector<uint32_t> address_ranks_;
+  static constexpr size_t kMaxAddressRow = 512;  // functions in all bands
+  std::vector<int16_t> address_ranks_;
 
   std::vector<PersonRecord> persons_;  // by index; slots of removed persons are dead
   // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
@@ -298,7 +304,39 @@ class Linker {
   };
   absl::flat_hash_set<Index, SlotKeyHash, SlotKeyEq> key_to_index_{0, SlotKeyHash{&persons_},
                                                                    SlotKeyEq{&persons_}};
-  std::map<RecordId, std::vector<Index>> by_record_;
+  // The persons of each held record: the set holds the slot of the record's first person and
+  // hashes and compares it through that person's key, as key_to_index_ does; next_in_record_
+  // (by index) chains the record's other persons, kNoIndex ending the chain. A map by record id
+  // held a second copy of every id (about 150 bytes a record).
+  struct RecordSlotHash {
+    using is_transparent = void;
+    const std::vector<PersonRecord>* persons;
+    size_t operator()(const RecordId& id) const {
+      return absl::HashOf(id.kind, id.key.force_code, id.key.record_id);
+    }
+    size_t operator()(Index i) const {
+      const PersonKey& k = (*persons)[i].key;
+      return absl::HashOf(k.kind, k.force_code, k.record_id);
+    }
+  };
+  struct RecordSlotEq {
+    using is_transparent = void;
+    const std::vector<PersonRecord>* persons;
+    auto IdOf(const RecordId& id) const {
+      return std::tie(id.kind, id.key.force_code, id.key.record_id);
+    }
+    auto IdOf(Index i) const {
+      const PersonKey& k = (*persons)[i].key;
+      return std::tie(k.kind, k.force_code, k.record_id);
+    }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return IdOf(a) == IdOf(b);
+    }
+  };
+  absl::flat_hash_set<Index, RecordSlotHash, RecordSlotEq> by_record_{0, RecordSlotHash{&persons_},
+                                                                      RecordSlotEq{&persons_}};
+  std::vector<Index> next_in_record_;
   // Members of each token block, by hashed block key. Nine blocks in ten have at most four
   // members (at a million records: 1.75 M of 1.88 M), held in the table's own slot without a
   // heap allocation of their own.

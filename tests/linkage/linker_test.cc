@@ -322,6 +322,41 @@ namespace {
 
 // Records of one person whose blocks and LSH buckets all coincide: removing them from the front,
 // middle and back of shared buckets keeps the rest linked, and a re-added record finds them.
+// A record's parties come and go together: replacing the record replaces all of them, and
+// deleting it removes all of them, whichever was filed first.
+TEST_F(LinkerTest, ARecordsPartiesAreReplacedAndDeletedTogether) {
+  Linker linker{LinkerOptions()};
+  PersonRecord suspect = Person(
+      {"WYP", "I1", "Rosalind", "Okonkwo", "1983-11-02", "LS6 1AB", "07700 900456", "", "F", ""});
+  PersonRecord victim =
+      Person({"WYP", "I1", "Tomasz", "Wiśniewski", "1990-02-17", "LS6 2CD", "", "", "M", ""});
+  victim.key.nominal_ref = "V1";
+  victim.key.role = PartyRole::kVictim;
+  const RecordId id{RecordKind::kIncident, {"WYP", "I1"}};
+  const RecordId other{RecordKind::kIncident, {"WYP", "I2"}};
+  linker.Update(id, {suspect, victim});
+  PersonRecord elsewhere = suspect;
+  elsewhere.key.record_id = "I2";
+  linker.Update(other, {elsewhere});
+  EXPECT_EQ(linker.person_count(), 3u);
+  linker.Update(id, {victim});  // the suspect was struck from the record
+  EXPECT_EQ(linker.person_count(), 2u);
+  EXPECT_FALSE(linker.EntityOf(suspect.key).has_value());
+  EXPECT_TRUE(linker.EntityOf(victim.key).has_value());
+  linker.Update(id, {suspect, victim});
+  EXPECT_EQ(linker.person_count(), 3u);
+  linker.Update(id, {});
+  EXPECT_EQ(linker.person_count(), 1u);
+  EXPECT_TRUE(linker.EntityOf(elsewhere.key).has_value()) << "another record's party stays";
+  // A party filed under another record id than the one it arrived with belongs to the latter.
+  PersonRecord misfiled = victim;
+  misfiled.key.record_id = "I9";
+  linker.Update(id, {misfiled});
+  EXPECT_TRUE(linker.EntityOf(victim.key).has_value());
+  linker.Update(id, {});
+  EXPECT_EQ(linker.person_count(), 1u);
+}
+
 TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
   Linker linker{LinkerOptions()};
   std::vector<PersonRecord> copies;
