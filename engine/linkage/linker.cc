@@ -42,15 +42,6 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
   for (size_t k = 0; k < n; ++k) least[k] = ranks[k] < least[k] ? ranks[k] : least[k];
 }
 
-template <typename Map, typename Key, typename Value>
-void EraseFromBlock(Map& blocks, const Key& key, Value value) {
-  auto it = blocks.find(key);
-  if (it == blocks.end()) return;
-  auto& members = it->second;
-  members.erase(std::remove(members.begin(), members.end(), value), members.end());
-  if (members.empty()) blocks.erase(it);
-}
-
 // Software prefetch of a candidate before it is compared: its person record, then (some
 // candidates later, when the record is in cache) the tokens and the filter buffer it points to.
 constexpr size_t kRecordAhead = 6;
@@ -133,8 +124,9 @@ constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
     {TokenKind::kBirthPlace, TokenKind::kBirthYear},
 };
 
-// Block keys are 64-bit hashes of the kinds and tokens rather than the 33-65 bytes themselves: a
-// collision only merges two blocks, which adds candidates to compare, never loses one.
+// Block keys are 32-bit hashes of the kinds and tokens rather than the 33-65 bytes themselves: a
+// collision only merges two blocks, which adds candidates to compare, never loses one. (At a
+// million records, about 15 million keys: a few thousand pairs of blocks merge.)
 std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
   std::vector<uint64_t> keys;
   for (const auto& [first, second] : kCompositeBlocks) {
@@ -142,7 +134,7 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
       if (a.kind() != first) continue;
       for (const LinkToken& b : p.tokens) {
         if (b.kind() != second) continue;
-        keys.push_back(absl::HashOf(a.packed, b.packed));
+        keys.push_back(absl::HashOf(a.packed, b.packed) >> 32);
       }
     }
   }
@@ -151,7 +143,7 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
         std::end(kBlockingKinds)) {
       continue;
     }
-    keys.push_back(absl::HashOf(t.packed));
+    keys.push_back(absl::HashOf(t.packed) >> 32);
   }
   return keys;
 }
@@ -265,12 +257,9 @@ std::vector<Linker::Index> Linker::TokenCandidates(Index i, const std::vector<ui
                                                    bool only_higher) const {
   std::vector<Index> out;
   for (const uint64_t key : token_keys) {
-    auto it = token_blocks_.find(key);
-    if (it == token_blocks_.end()) continue;
-    const auto& members = it->second;
-    out.insert(out.end(),
-               only_higher ? std::upper_bound(members.begin(), members.end(), i) : members.begin(),
-               members.end());
+    token_blocks_.ForEachMember(0, key, [&](Index j) {
+      if (!only_higher || j > i) out.push_back(j);
+    });
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -320,6 +309,33 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   std::inplace_merge(out.begin(), out.begin() + token_candidates, out.end());
   out.erase(std::remove(out.begin(), out.end(), i), out.end());
   return out;
+}
+
+void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) {
+  // Each worker sorts the keys of its share of the persons; merged, they are the band.
+  std::vector<std::vector<std::pair<uint64_t, Index>>> parts(workers);
+  std::atomic<size_t> next{0};
+  constexpr size_t kChunk = 1024;
+  RunOnWorkers(workers, [&](size_t worker) {
+    for (size_t begin = next.fetch_add(kChunk); begin < persons.size();
+         begin = next.fetch_add(kChunk)) {
+      for (size_t k = begin; k < std::min(persons.size(), begin + kChunk); ++k) {
+        for (const uint64_t key : TokenBlockKeys(persons_[persons[k]])) {
+          parts[worker].emplace_back(key, persons[k]);
+        }
+      }
+    }
+    std::sort(parts[worker].begin(), parts[worker].end());
+  });
+  std::vector<std::pair<uint64_t, Index>> entries = std::move(parts[0]);
+  for (size_t w = 1; w < workers; ++w) {
+    const size_t middle = entries.size();
+    entries.insert(entries.end(), parts[w].begin(), parts[w].end());
+    parts[w] = {};
+    std::inplace_merge(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(middle),
+                       entries.end());
+  }
+  token_blocks_.PackBand(0, entries);
 }
 
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
@@ -451,14 +467,14 @@ void Linker::Add(Index i) {
 }
 
 void Linker::IndexBlocks(Index i, const BlockKeys& keys) {
-  for (const uint64_t key : keys.tokens) token_blocks_[key].push_back(i);
+  for (const uint64_t key : keys.tokens) token_blocks_.AddToBand(0, i, key);
   lsh_.Add(i, keys.bands);
   address_lsh_.Add(i, keys.address_bands);
 }
 
 void Linker::Remove(Index i) {
   const BlockKeys keys = KeysOf(i);
-  for (const uint64_t key : keys.tokens) EraseFromBlock(token_blocks_, key, i);
+  for (const uint64_t key : keys.tokens) token_blocks_.RemoveFromBand(0, i, key);
   lsh_.Remove(i, keys.bands);
   address_lsh_.Remove(i, keys.address_bands);
   for (const auto& [other, weight] : links_[i]) {
@@ -586,9 +602,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
     for (PersonRecord& person : record.persons) {
       const Index i = Insert(record.id, std::move(person));
       if (i == kNoIndex) continue;
-      const BlockKeys keys =
-          bands_later ? BlockKeys{TokenBlockKeys(persons_[i]), {}, {}} : KeysOf(i);
-      IndexBlocks(i, keys);
+      if (!bands_later) IndexBlocks(i, KeysOf(i));
       added.push_back(i);
       seeds.push_back(i);
     }
@@ -609,6 +623,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
     // from Candidates, and a pair of two new records is kept from its lower index only.
     std::vector<uint64_t> lsh_pairs;
     if (fresh) {
+      PackTokenBlocks(seeds, workers);
       lsh_pairs = IndexLshBandsAndFindSimilarPairs(seeds, workers);
       const std::vector<uint64_t> address_pairs =
           IndexAddressBandsAndFindSimilarPairs(seeds, workers);

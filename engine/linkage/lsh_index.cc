@@ -76,45 +76,52 @@ void LshIndex::NodePool::Give(uint32_t n) {
 
 void LshIndex::Add(Index i, const std::vector<uint64_t>& signatures) {
   for (size_t band = 0; band < signatures.size() && band < bands_.size(); ++band) {
-    Band& b = bands_[band];
-    const uint32_t node = b.nodes.Take();
-    auto [it, inserted] = b.heads[ShardOf(signatures[band])].try_emplace(signatures[band], node);
-    b.nodes[node] = Node{i, inserted ? kNoNode : it->second};
-    it->second = node;
+    AddToBand(band, i, signatures[band]);
   }
 }
 
 void LshIndex::Remove(Index i, const std::vector<uint64_t>& signatures) {
   for (size_t band = 0; band < signatures.size() && band < bands_.size(); ++band) {
-    Band& b = bands_[band];
-    const uint64_t signature = signatures[band];
-    auto& heads = b.heads[ShardOf(signature)];
-    if (auto it = heads.find(signature); it != heads.end()) {
-      uint32_t previous = kNoNode;
-      uint32_t n = it->second;
-      while (n != kNoNode && b.nodes[n].person != i) {
-        previous = n;
-        n = b.nodes[n].next;
-      }
-      if (n != kNoNode) {
-        const uint32_t next = b.nodes[n].next;
-        if (previous != kNoNode) {
-          b.nodes[previous].next = next;
-        } else if (next != kNoNode) {
-          it->second = next;
-        } else {
-          heads.erase(it);
-        }
-        b.nodes.Give(n);
-        continue;
-      }
+    RemoveFromBand(band, i, signatures[band]);
+  }
+}
+
+void LshIndex::AddToBand(size_t band, Index i, uint64_t signature) {
+  Band& b = bands_[band];
+  const uint32_t node = b.nodes.Take();
+  auto [it, inserted] = b.heads[ShardOf(signature)].try_emplace(signature, node);
+  b.nodes[node] = Node{i, inserted ? kNoNode : it->second};
+  it->second = node;
+}
+
+void LshIndex::RemoveFromBand(size_t band, Index i, uint64_t signature) {
+  Band& b = bands_[band];
+  auto& heads = b.heads[ShardOf(signature)];
+  if (auto it = heads.find(signature); it != heads.end()) {
+    uint32_t previous = kNoNode;
+    uint32_t n = it->second;
+    while (n != kNoNode && b.nodes[n].person != i) {
+      previous = n;
+      n = b.nodes[n].next;
     }
-    const auto [first, last] = PackedRange(b, signature);
-    for (size_t k = first; k < last; ++k) {
-      if (b.members[k] == i) {
-        b.members[k] = kNoIndex;
-        break;
+    if (n != kNoNode) {
+      const uint32_t next = b.nodes[n].next;
+      if (previous != kNoNode) {
+        b.nodes[previous].next = next;
+      } else if (next != kNoNode) {
+        it->second = next;
+      } else {
+        heads.erase(it);
       }
+      b.nodes.Give(n);
+      return;
+    }
+  }
+  const auto [first, last] = PackedRange(b, signature);
+  for (size_t k = first; k < last; ++k) {
+    if (b.members[k] == i) {
+      b.members[k] = kNoIndex;
+      return;
     }
   }
 }

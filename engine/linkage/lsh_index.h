@@ -1,5 +1,6 @@
 // The buckets of a banded LSH index: for each band, which persons' sampled bits give each
 // signature. The Linker computes the signatures; this class only files and finds persons by them.
+// The Linker also keeps its token blocks here, as one band keyed by the blocks' hashes.
 //
 // Each band has two parts:
 // - packed: laid in bulk by a relink (PackBand). A bucket's members sit side by side in one array,
@@ -50,6 +51,10 @@ class LshIndex {
   void Add(Index i, const std::vector<uint64_t>& signatures);
   // Takes person i out of the buckets it was filed under with these signatures.
   void Remove(Index i, const std::vector<uint64_t>& signatures);
+  // The same for one band, where a person may be filed under several signatures (the token
+  // blocks are one band of keys).
+  void AddToBand(size_t band, Index i, uint64_t signature);
+  void RemoveFromBand(size_t band, Index i, uint64_t signature);
 
   // Calls visit(j) for every person in band `band`'s bucket `signature`, in no particular order.
   template <typename Visit>
