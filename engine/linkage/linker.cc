@@ -245,8 +245,7 @@ std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
 }
 
 bool Linker::SimilarAddresses(Index a, Index b) const {
-  return Dice(persons_[a].filter(EncodedField::kAddress),
-              persons_[b].filter(EncodedField::kAddress)) >= options_.address_min_dice;
+  return persons_[a].FilterDice(persons_[b], EncodedField::kAddress) >= options_.address_min_dice;
 }
 
 Linker::BlockKeys Linker::KeysOf(Index i) const {

@@ -52,9 +52,9 @@ Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind
 
 // The level of a filter comparison in three Dice bands (same, close, similar) and below them; -1
 // when either side is missing. Sets `similarity` when both are present.
-int DiceLevel(absl::string_view fa, absl::string_view fb, double* similarity) {
-  if (fa.empty() || fb.empty()) return -1;
-  *similarity = Dice(fa, fb);
+int DiceLevel(const PersonRecord& a, const PersonRecord& b, EncodedField f, double* similarity) {
+  if (a.filter(f).empty() || b.filter(f).empty()) return -1;
+  *similarity = a.FilterDice(b, f);
   return *similarity >= kDiceSame      ? 0
          : *similarity >= kDiceClose   ? 1
          : *similarity >= kDiceSimilar ? 2
@@ -63,9 +63,10 @@ int DiceLevel(absl::string_view fa, absl::string_view fb, double* similarity) {
 
 // Whether both filters are present and their Dice reaches `floor`; sets `similarity` when both are
 // present. For levels below exact agreement, so it is called only once the tokens disagree.
-bool FiltersAtLeast(absl::string_view fa, absl::string_view fb, double floor, double* similarity) {
-  if (fa.empty() || fb.empty()) return false;
-  *similarity = Dice(fa, fb);
+bool FiltersAtLeast(const PersonRecord& a, const PersonRecord& b, EncodedField f, double floor,
+                    double* similarity) {
+  if (a.filter(f).empty() || b.filter(f).empty()) return false;
+  *similarity = a.FilterDice(b, f);
   return *similarity >= floor;
 }
 
@@ -166,12 +167,11 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
 
   {  // given name: filter similarity, with the canonical (nickname-mapped) token
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kGivenName)];
-    const absl::string_view fa = a.filter(EncodedField::kGivenName);
-    const absl::string_view fb = b.filter(EncodedField::kGivenName);
     const Shared canonical = SharedTokens(a, b, TokenKind::kGivenNameCanonical);
     int level = -1;
-    if (!fa.empty() && !fb.empty()) {
-      o.similarity = Dice(fa, fb);
+    if (!a.filter(EncodedField::kGivenName).empty() &&
+        !b.filter(EncodedField::kGivenName).empty()) {
+      o.similarity = a.FilterDice(b, EncodedField::kGivenName);
       level = o.similarity >= kDiceSame                       ? 0
               : canonical.agree || o.similarity >= kDiceClose ? 1
               : o.similarity >= kDiceSimilar                  ? 2
@@ -181,8 +181,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
   }
   {  // family name
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kFamilyName)];
-    const int level = DiceLevel(a.filter(EncodedField::kFamilyName),
-                                b.filter(EncodedField::kFamilyName), &o.similarity);
+    const int level = DiceLevel(a, b, EncodedField::kFamilyName, &o.similarity);
     const LinkToken* phonetic =
         level == 0 ? SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing : nullptr;
     SetLevel(model, Comparison::kFamilyName, level, phonetic, o);
@@ -201,23 +200,19 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared exact = SharedTokens(a, b, TokenKind::kDateOfBirth);
     int level = -1;
     if (exact.both_present) {
-      level = exact.agree                                                       ? 0
-              : SharedTokens(a, b, TokenKind::kDateOfBirthDayMonthSorted).agree ? 1
-              : FiltersAtLeast(a.filter(EncodedField::kDateOfBirth),
-                               b.filter(EncodedField::kDateOfBirth), kDiceClose, &o.similarity)
-                  ? 2
-              : SharedTokens(a, b, TokenKind::kBirthYear).agree ? 3
-                                                                : 4;
+      level = exact.agree                                                                   ? 0
+              : SharedTokens(a, b, TokenKind::kDateOfBirthDayMonthSorted).agree             ? 1
+              : FiltersAtLeast(a, b, EncodedField::kDateOfBirth, kDiceClose, &o.similarity) ? 2
+              : SharedTokens(a, b, TokenKind::kBirthYear).agree                             ? 3
+                                                                                            : 4;
     }
     SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr, o);
   }
   {  // postcode: close filter, same district, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kPostcode)];
-    const absl::string_view fa = a.filter(EncodedField::kPostcode);
-    const absl::string_view fb = b.filter(EncodedField::kPostcode);
     int level = -1;
-    if (!fa.empty() && !fb.empty()) {
-      o.similarity = Dice(fa, fb);
+    if (!a.filter(EncodedField::kPostcode).empty() && !b.filter(EncodedField::kPostcode).empty()) {
+      o.similarity = a.FilterDice(b, EncodedField::kPostcode);
       level = o.similarity >= kDiceSame                               ? 0
               : SharedTokens(a, b, TokenKind::kPostcodeOutward).agree ? 1
                                                                       : 2;
@@ -231,8 +226,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     if (s.both_present) {
       level = s.agree ? 0
               : SharedTokens(a, b, TokenKind::kEmailUser).agree ||
-                      FiltersAtLeast(a.filter(EncodedField::kEmail), b.filter(EncodedField::kEmail),
-                                     kDiceEmailClose, &o.similarity)
+                      FiltersAtLeast(a, b, EncodedField::kEmail, kDiceEmailClose, &o.similarity)
                   ? 1
                   : 2;
     }
@@ -249,8 +243,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
   }
   {  // address: filter similarity
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kAddress)];
-    const int level = DiceLevel(a.filter(EncodedField::kAddress), b.filter(EncodedField::kAddress),
-                                &o.similarity);
+    const int level = DiceLevel(a, b, EncodedField::kAddress, &o.similarity);
     SetLevel(model, Comparison::kAddress, level, nullptr, o);
   }
   {  // place of birth: the same (normalised) place, a spelling variant, different
@@ -258,11 +251,9 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
     const Shared same = SharedTokens(a, b, TokenKind::kBirthPlace);
     int level = -1;
     if (same.both_present) {
-      level = same.agree ? 0
-              : FiltersAtLeast(a.filter(EncodedField::kBirthPlace),
-                               b.filter(EncodedField::kBirthPlace), kDiceClose, &o.similarity)
-                  ? 1
-                  : 2;
+      level = same.agree                                                                   ? 0
+              : FiltersAtLeast(a, b, EncodedField::kBirthPlace, kDiceClose, &o.similarity) ? 1
+                                                                                           : 2;
     }
     SetLevel(model, Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);
   }

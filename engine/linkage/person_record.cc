@@ -44,6 +44,8 @@ void PersonRecord::SetFilter(EncodedField f, absl::string_view bits) {
   for (int later = k + 1; later < static_cast<int>(filter_start.size()); ++later) {
     filter_start[later] = static_cast<uint16_t>(filter_start[later] + shift);
   }
+  filter_ones[k] =
+      static_cast<uint16_t>(PopCount(reinterpret_cast<const uint8_t*>(bits.data()), bits.size()));
 }
 
 void AddToken(PersonRecord& person, TokenKind kind, absl::string_view token) {

@@ -65,5 +65,24 @@ TEST(PersonRecordTest, FiltersSetInAnyOrderReadBackAndCanBeReplacedOrRemoved) {
   EXPECT_EQ(person.filter_bytes.size(), 22u + 8u + 10u) << "no bytes left behind";
 }
 
+// Scoring counts only the bits two filters share and takes each filter's own count from the
+// record, so the counts must follow every change of a filter.
+TEST(PersonRecordTest, FilterDiceAgreesWithDiceAfterFiltersChange) {
+  PersonRecord a, b;
+  a.SetFilter(EncodedField::kAddress, std::string("\xff\x0f\x00\x81", 4));
+  b.SetFilter(EncodedField::kAddress, std::string("\x0f\x0f\x10\x01", 4));
+  EXPECT_DOUBLE_EQ(a.FilterDice(b, EncodedField::kAddress),
+                   Dice(a.filter(EncodedField::kAddress), b.filter(EncodedField::kAddress)));
+  EXPECT_DOUBLE_EQ(a.FilterDice(b, EncodedField::kAddress), 2.0 * 9 / (14 + 10));
+  b.SetFilter(EncodedField::kAddress, std::string("\xff\x0f\x00\x81", 4));
+  EXPECT_DOUBLE_EQ(a.FilterDice(b, EncodedField::kAddress), 1.0);
+  a.SetFilter(EncodedField::kAddress, {});
+  EXPECT_EQ(a.FilterDice(b, EncodedField::kAddress), 0.0) << "missing on one side";
+  EXPECT_EQ(a.filter_ones[static_cast<int>(EncodedField::kAddress)], 0);
+  b.SetFilter(EncodedField::kPostcode, std::string(3, '\0'));
+  a.SetFilter(EncodedField::kPostcode, std::string(3, '\0'));
+  EXPECT_EQ(a.FilterDice(b, EncodedField::kPostcode), 0.0) << "no bits set";
+}
+
 }  // namespace
 }  // namespace crossforce
