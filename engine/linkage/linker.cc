@@ -312,7 +312,7 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
 
 void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) {
   // Each worker sorts the keys of its share of the persons; merged, they are the band.
-  std::vector<std::vector<std::pair<uint64_t, Index>>> parts(workers);
+  std::vector<std::vector<LshIndex::Entry>> parts(workers);
   std::atomic<size_t> next{0};
   constexpr size_t kChunk = 1024;
   RunOnWorkers(workers, [&](size_t worker) {
@@ -320,13 +320,13 @@ void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) 
          begin = next.fetch_add(kChunk)) {
       for (size_t k = begin; k < std::min(persons.size(), begin + kChunk); ++k) {
         for (const uint64_t key : TokenBlockKeys(persons_[persons[k]])) {
-          parts[worker].emplace_back(key, persons[k]);
+          parts[worker].emplace_back(static_cast<uint32_t>(key), persons[k]);
         }
       }
     }
     std::sort(parts[worker].begin(), parts[worker].end());
   });
-  std::vector<std::pair<uint64_t, Index>> entries = std::move(parts[0]);
+  std::vector<LshIndex::Entry> entries = std::move(parts[0]);
   for (size_t w = 1; w < workers; ++w) {
     const size_t middle = entries.size();
     entries.insert(entries.end(), parts[w].begin(), parts[w].end());
@@ -345,12 +345,13 @@ std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector
   std::vector<std::vector<uint64_t>> found(workers);
   std::atomic<size_t> next_band{0};
   const auto run = [&](size_t worker) {
-    std::vector<std::pair<uint64_t, Index>> bucketed;
+    std::vector<LshIndex::Entry> bucketed;
     for (size_t band = next_band++; band < lsh_positions_.size(); band = next_band++) {
       bucketed.clear();
       for (Index i : persons) {
         const absl::string_view filter = RecordFilter(i);
-        if (!filter.empty()) bucketed.emplace_back(LshSignature(filter, band), i);
+        if (!filter.empty())
+          bucketed.emplace_back(static_cast<uint32_t>(LshSignature(filter, band)), i);
       }
       std::sort(bucketed.begin(), bucketed.end());
       lsh_.PackBand(band, bucketed);  // each worker packs its own bands
@@ -407,7 +408,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   std::vector<std::vector<uint64_t>> found(workers);
   std::atomic<size_t> next_band{0};
   RunOnWorkers(workers, [&](size_t worker) {
-    std::vector<std::pair<uint64_t, Index>> bucketed;
+    std::vector<LshIndex::Entry> bucketed;
     for (size_t band = next_band++; band < bands; band = next_band++) {
       bucketed.clear();
       for (size_t k = 0; k < persons.size(); ++k) {

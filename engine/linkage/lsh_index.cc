@@ -37,7 +37,7 @@ std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signatur
           static_cast<size_t>(last - b.suffixes.begin())};
 }
 
-void LshIndex::PackBand(size_t band, const std::vector<std::pair<uint64_t, Index>>& entries) {
+void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries) {
   Band& b = bands_[band];
   b.prefix_bits = PrefixBits(entries.size(), signature_bits_);
   b.suffix_bits = signature_bits_ - b.prefix_bits;

@@ -43,9 +43,12 @@ class LshIndex {
   size_t bands() const { return bands_.size(); }
   int signature_bits() const { return signature_bits_; }
 
-  // Replaces band `band`'s buckets by `entries` (signature, person), sorted. The band's recent
-  // part must be empty (a relink into an empty index).
-  void PackBand(size_t band, const std::vector<std::pair<uint64_t, Index>>& entries);
+  // (signature, person): a signature has at most kMaxSignatureBits bits, and a relink sorts
+  // hundreds of millions of these at ten million records, so they are 8 bytes, not 16.
+  using Entry = std::pair<uint32_t, Index>;
+  // Replaces band `band`'s buckets by `entries`, sorted. The band's recent part must be empty (a
+  // relink into an empty index).
+  void PackBand(size_t band, const std::vector<Entry>& entries);
 
   // Files person i, not held, under its signature in each band (one per band).
   void Add(Index i, const std::vector<uint64_t>& signatures);

@@ -54,7 +54,7 @@ TEST(LshIndexTest, FindsBucketsWhateverThePackedBandsSize) {
     SCOPED_TRACE(records);
     LshIndex index(/*bands=*/1, /*signature_bits=*/22);
     std::mt19937_64 rng(7);
-    std::vector<std::pair<uint64_t, Index>> entries;
+    std::vector<LshIndex::Entry> entries;
     std::map<uint64_t, std::vector<Index>> expected;
     for (Index i = 0; i < records; ++i) {
       const uint64_t signature = rng() & ((uint64_t{1} << 22) - 1);
@@ -112,7 +112,7 @@ TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
       held[i] = s;
     }
     for (size_t band = 0; band < kBands; ++band) {
-      std::vector<std::pair<uint64_t, Index>> entries;
+      std::vector<LshIndex::Entry> entries;
       for (const auto& [i, s] : held) entries.emplace_back(s[band], i);
       std::sort(entries.begin(), entries.end());
       index.PackBand(band, entries);
