@@ -36,6 +36,49 @@ uint64_t Mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Packs every band of `index` (empty) for `persons` (sorted indices), band by band on `workers`
+// threads, with the signature signature_of(k, band) gives persons[k] (none: not filed), and
+// returns the pairs sharing a bucket that keep(x, y, band) accepts, as (x << 32) | y with x < y,
+// sorted and without repeats. Sorting a band's signatures puts each bucket's members side by
+// side, so a bucket's pairs are screened with its members in cache, where walking a chain per
+// record would miss the cache at every step.
+template <typename SignatureOf, typename Keep>
+std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
+                                            const std::vector<LshIndex::Index>& persons,
+                                            size_t workers, SignatureOf signature_of, Keep keep) {
+  std::vector<std::vector<uint64_t>> found(workers);
+  std::atomic<size_t> next_band{0};
+  RunOnWorkers(workers, [&](size_t worker) {
+    std::vector<LshIndex::Entry> bucketed;
+    for (size_t band = next_band++; band < index.bands(); band = next_band++) {
+      bucketed.clear();
+      for (size_t k = 0; k < persons.size(); ++k) {
+        if (const std::optional<uint32_t> signature = signature_of(k, band)) {
+          bucketed.emplace_back(*signature, persons[k]);
+        }
+      }
+      std::sort(bucketed.begin(), bucketed.end());
+      index.PackBand(band, bucketed);  // each worker packs its own bands
+      for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
+        for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
+             ++end) {
+        }
+        for (size_t a = begin; a < end; ++a) {
+          for (size_t b = a + 1; b < end; ++b) {
+            const LshIndex::Index x = bucketed[a].second, y = bucketed[b].second;  // x < y
+            if (keep(x, y, band)) found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
+          }
+        }
+      }
+    }
+  });
+  std::vector<uint64_t> pairs;
+  for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
 // least[k] = min(least[k], ranks[k]) for k < n: the MinHash inner loop, which the compiler
 // vectorises once told the two arrays do not overlap.
 void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_t n) {
@@ -339,51 +382,22 @@ void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) 
 
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                                size_t workers) {
-  // Band by band: sorting a band's signatures puts each bucket's members side by side, so a
-  // bucket's pairs are screened with its members' filters in cache, where walking a chain per
-  // record would miss the cache at every step.
-  std::vector<std::vector<uint64_t>> found(workers);
-  std::atomic<size_t> next_band{0};
-  const auto run = [&](size_t worker) {
-    std::vector<LshIndex::Entry> bucketed;
-    for (size_t band = next_band++; band < lsh_positions_.size(); band = next_band++) {
-      bucketed.clear();
-      for (Index i : persons) {
-        const absl::string_view filter = RecordFilter(i);
-        if (!filter.empty())
-          bucketed.emplace_back(static_cast<uint32_t>(LshSignature(filter, band)), i);
-      }
-      std::sort(bucketed.begin(), bucketed.end());
-      lsh_.PackBand(band, bucketed);  // each worker packs its own bands
-      for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
-        for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
-             ++end) {
-        }
-        for (size_t a = begin; a < end; ++a) {
-          for (size_t b = a + 1; b < end; ++b) {
-            const Index x = bucketed[a].second, y = bucketed[b].second;  // x < y: sorted
-            // A pair is kept from the first band it shares only: near-duplicates share most of
-            // the 48, and keeping every sighting tripled the pairs to sort.
-            if (SimilarRecordFilters(x, y) && !ShareAnEarlierBand(x, y, band)) {
-              found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
-            }
-          }
-        }
-      }
-    }
-  };
-  RunOnWorkers(workers, run);
-  std::vector<uint64_t> pairs;
-  for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  return pairs;
+  return PackBandsAndFindPairs(
+      lsh_, persons, workers,
+      [&](size_t k, size_t band) -> std::optional<uint32_t> {
+        const absl::string_view filter = RecordFilter(persons[k]);
+        if (filter.empty()) return std::nullopt;
+        return static_cast<uint32_t>(LshSignature(filter, band));
+      },
+      [&](Index x, Index y, size_t band) {
+        // A pair is kept from the first band it shares only: near-duplicates share most of the
+        // 48, and keeping every sighting tripled the pairs to sort.
+        return SimilarRecordFilters(x, y) && !ShareAnEarlierBand(x, y, band);
+      });
 }
 
 std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
     const std::vector<Index>& persons, size_t workers) {
-  // As IndexLshBandsAndFindSimilarPairs, band by band. A pair seen in several bands is kept once
-  // at the end: there are four bands, and few pairs share a district and an address.
   // Every person's signatures first (all bands come from one pass over its address filter),
   // in chunks on the workers.
   const size_t bands = address_lsh_.bands();
@@ -405,37 +419,14 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
       }
     });
   }
-  std::vector<std::vector<uint64_t>> found(workers);
-  std::atomic<size_t> next_band{0};
-  RunOnWorkers(workers, [&](size_t worker) {
-    std::vector<LshIndex::Entry> bucketed;
-    for (size_t band = next_band++; band < bands; band = next_band++) {
-      bucketed.clear();
-      for (size_t k = 0; k < persons.size(); ++k) {
-        if (has_address[k]) bucketed.emplace_back(signatures[k * bands + band], persons[k]);
-      }
-      std::sort(bucketed.begin(), bucketed.end());
-      address_lsh_.PackBand(band, bucketed);
-      for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
-        for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
-             ++end) {
-        }
-        for (size_t a = begin; a < end; ++a) {
-          for (size_t b = a + 1; b < end; ++b) {
-            const Index x = bucketed[a].second, y = bucketed[b].second;  // x < y: sorted
-            if (SimilarAddresses(x, y)) {
-              found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
-            }
-          }
-        }
-      }
-    }
-  });
-  std::vector<uint64_t> pairs;
-  for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  return pairs;
+  // A pair seen in several bands is kept once, at the end: few pairs share an address.
+  return PackBandsAndFindPairs(
+      address_lsh_, persons, workers,
+      [&](size_t k, size_t band) -> std::optional<uint32_t> {
+        if (!has_address[k]) return std::nullopt;
+        return signatures[k * bands + band];
+      },
+      [&](Index x, Index y, size_t) { return SimilarAddresses(x, y); });
 }
 
 void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
