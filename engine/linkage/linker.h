@@ -2,9 +2,9 @@
 // with the same partition a full relink from scratch would give.
 //
 // Blocking: candidate pairs are records that share a discriminating keyed token (PNC id, phone,
-// email or its user name, vehicle, date of birth exact or with day and month sorted, phonetic
-// family name with birth year, names sorted), a pair of tokens too common alone (a name with a
-// postcode district, birth year or place of birth, ...: kCompositeBlocks), collide in a band
+// email or its user name, vehicle, phonetic family name with birth year, names sorted), a pair
+// of tokens too common alone (a name with a postcode district, birth year, place of birth or
+// date of birth, ...: kCompositeBlocks), collide in a band
 // of a bit-sampling LSH index over the record-level Bloom filter and are similar enough there
 // (lsh_min_dice), or collide in a band of a second one over the address filter and have
 // similar addresses (address_min_dice). Candidates are scored with the
