@@ -407,6 +407,25 @@ std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& li
   return pairs;
 }
 
+// A date of birth is shared by thousands in a national index, so it blocks only together with
+// something else (here a postcode district); a given name blocks with a district too.
+TEST_F(LinkerTest, ADateOfBirthBlocksOnlyWithAnotherToken) {
+  LinkerOptions options;
+  options.lsh_bands = 0;  // token blocks alone
+  options.address_bands = 0;
+  options.index_only = true;
+  Linker linker(options);
+  Add(linker, Person({"WYP", "A", "Aurelia", "Quennell", "1984-03-12", "LS6 1AB", "", "", "", ""}));
+  Add(linker,
+      Person({"NYP", "B", "Bartholomew", "Xiang", "1984-03-12", "YO1 7HH", "", "", "", ""}));
+  Add(linker, Person({"MET", "C", "Cosima", "Ndiaye", "1984-03-12", "LS6 4ZZ", "", "", "", ""}));
+  Add(linker,
+      Person({"GMP", "D", "Aurelia", "Pemberton", "1971-09-30", "LS6 9QQ", "", "", "", ""}));
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_THAT(CandidatePairs(linker), ::testing::ElementsAre(Pair("A", "C"), Pair("A", "D")))
+      << "A and B share only the date; C and D only the district";
+}
+
 // An alias: the same address under other names and a mistyped postcode district shares no token
 // block (no name, district or street with the other record), and the two records are not similar
 // as wholes. The address bands make them candidates, so the model weighs the address against the
