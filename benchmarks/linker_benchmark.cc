@@ -4,8 +4,9 @@
 // encoded through the client path before timing.
 //
 //   build/bin/linker_benchmark --benchmark_filter=BM_Relink
-// (the cases of a million records and more take minutes, and 10,000,000 about 20 GB and most of
-// an hour: filter them out for a quick run, e.g. --benchmark_filter='/(10000|100000)/').
+// (the cases of a million records and more take minutes; 10,000,000 has not been run here: the
+// linker would hold about 18 GB, and at the 3,000,000 pace the relink would take most of an hour.
+// Filter them out for a quick run, e.g. --benchmark_filter='/(10000|100000)/').
 #include <jemalloc/jemalloc.h>
 
 #include <algorithm>
@@ -115,6 +116,18 @@ RecordId IdOf(const PersonRecord& p) {
   return RecordId{p.key.kind, {p.key.force_code, p.key.record_id}};
 }
 
+// The first n of `people`, each the only party of its own record, moved out of `people` (which
+// keeps their emptied shells): the benchmark holds one copy of the records, not two.
+std::vector<Linker::RecordPersons> MoveIntoRecords(std::vector<PersonRecord>& people, size_t n) {
+  std::vector<Linker::RecordPersons> records;
+  records.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    records.push_back({IdOf(people[i]), {}});
+    records.back().persons.push_back(std::move(people[i]));
+  }
+  return records;
+}
+
 // Bytes the program has allocated and not freed, as jemalloc counts them (capacity reserved but
 // never written included).
 size_t HeapBytes() {
@@ -129,8 +142,8 @@ size_t HeapBytes() {
 
 // Full relink, as the hub runs it: fit the model to the population, then link every record at once
 // (Build, on every core).
-// The records are moved into the linker, not copied, so that the benchmark holds one copy of
-// them: at 10,000,000 records two did not fit in 24 GiB.
+// The records are moved into the linker (MoveIntoRecords): with a second copy held here, the
+// largest cases did not fit in 24 GiB.
 void BM_Relink_Records(benchmark::State& state) {
   const size_t n = state.range(0);
   size_t entities = 0, people = 0;
@@ -154,15 +167,8 @@ void BM_Relink_Records(benchmark::State& state) {
     options.model = FitModel(all, options.model);
     all = {};
     linker = std::make_unique<Linker>(options);
-    std::vector<Linker::RecordPersons> records;
-    records.reserve(n);
-    for (auto& p : population) {
-      const RecordId id = IdOf(p);
-      records.push_back({id, {}});
-      records.back().persons.push_back(std::move(p));
-    }
+    linker->Build(MoveIntoRecords(population, n));
     population = {};
-    linker->Build(std::move(records));
     entities = linker->Entities().size();
     // Everything the linker holds, the records it was handed included.
     bytes_per_record = static_cast<double>(HeapBytes() - before) / n;
@@ -194,15 +200,9 @@ void BM_Link_OneRecord(benchmark::State& state) {
   Linker linker(options);
   // The populated index, linked at once as a relink does; its records are moved in, and only the
   // 2,000 to link one by one are kept here.
-  std::vector<Linker::RecordPersons> index;
-  index.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    index.push_back({IdOf(people[i]), {}});
-    index.back().persons.push_back(std::move(people[i]));
-  }
+  linker.Build(MoveIntoRecords(people, n));
   people.erase(people.begin(), people.begin() + static_cast<std::ptrdiff_t>(n));
   people.shrink_to_fit();
-  linker.Build(std::move(index));
   std::vector<double> micros;
   size_t next = 0;
   for (auto _ : state) {
