@@ -18,13 +18,30 @@
 namespace crossforce {
 namespace {
 
-constexpr TokenKind kBlockingKinds[] = {TokenKind::kPncId,
-                                        TokenKind::kPhone,
-                                        TokenKind::kEmail,
-                                        TokenKind::kVehicle,
-                                        TokenKind::kFamilyNamePhoneticBirthYear,
-                                        TokenKind::kNamesSorted,
-                                        TokenKind::kEmailUser};
+// How the pairs of a token block are compared.
+enum class BlockPairs {
+  kCompared,  // always: the block's value is selective enough
+  // Only when the two record filters are similar (lsh_min_dice), as pairs that share only an
+  // LSH band are. For blocks whose values come from a fixed vocabulary (a name's Soundex with a
+  // birth year, a place of birth with a name): their members grow with the index, so every new
+  // record meets more of them, and the filter screen costs a fraction of scoring the pair.
+  kScreened,
+};
+
+// Token kinds that make a block alone.
+struct SingleBlock {
+  TokenKind kind;
+  BlockPairs pairs;
+};
+constexpr SingleBlock kBlockingKinds[] = {
+    {TokenKind::kPncId, BlockPairs::kCompared},
+    {TokenKind::kPhone, BlockPairs::kCompared},
+    {TokenKind::kEmail, BlockPairs::kCompared},
+    {TokenKind::kVehicle, BlockPairs::kCompared},
+    {TokenKind::kFamilyNamePhoneticBirthYear, BlockPairs::kScreened},
+    {TokenKind::kNamesSorted, BlockPairs::kCompared},
+    {TokenKind::kEmailUser, BlockPairs::kCompared},
+};
 
 // The splitmix64 finaliser: a fixed, well-mixed hash of a 64-bit word.
 uint64_t Mix64(uint64_t x) {
@@ -150,6 +167,8 @@ Linker::Linker(LinkerOptions options)
   }
 }
 
+namespace {
+
 // Pairs of token kinds whose values together make a block: each alone is too common to block on
 // (a name, a district), together they are selective and tolerate errors in the other fields.
 // The date of birth is among them, not a block alone: there are about 30,000 dates in use, so
@@ -157,47 +176,61 @@ Linker::Linker(LinkerOptions options)
 // date, and scoring their pairs was three quarters of the relink). Paired with a district, a
 // name's Soundex, a street, a place of birth or an email user name, it still finds a person
 // whose names were both mistyped, changed or swapped (BENCHMARKS.md).
-constexpr std::pair<TokenKind, TokenKind> kCompositeBlocks[] = {
-    {TokenKind::kGivenNameCanonical, TokenKind::kFamilyNamePhonetic},
-    {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear},
-    {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward},
-    {TokenKind::kGivenNameCanonical, TokenKind::kPostcodeOutward},
-    {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic},
-    {TokenKind::kAddressStreetPhonetic, TokenKind::kFamilyNamePhonetic},
-    {TokenKind::kAddressStreetPhonetic, TokenKind::kGivenNameCanonical},
-    {TokenKind::kBirthPlace, TokenKind::kFamilyNamePhonetic},
-    {TokenKind::kBirthPlace, TokenKind::kGivenNameCanonical},
-    {TokenKind::kBirthPlace, TokenKind::kBirthYear},
-    {TokenKind::kDateOfBirth, TokenKind::kPostcodeOutward},
-    {TokenKind::kDateOfBirth, TokenKind::kGivenNamePhonetic},
-    {TokenKind::kDateOfBirth, TokenKind::kFamilyNamePhonetic},
-    {TokenKind::kDateOfBirthDayMonthSorted, TokenKind::kGivenNamePhonetic},
-    {TokenKind::kDateOfBirthDayMonthSorted, TokenKind::kFamilyNamePhonetic},
-    {TokenKind::kDateOfBirth, TokenKind::kAddressStreetPhonetic},
-    {TokenKind::kDateOfBirth, TokenKind::kBirthPlace},
-    {TokenKind::kDateOfBirth, TokenKind::kEmailUser},
+struct CompositeBlock {
+  TokenKind first;
+  TokenKind second;
+  BlockPairs pairs;
+};
+constexpr CompositeBlock kCompositeBlocks[] = {
+    {TokenKind::kGivenNameCanonical, TokenKind::kFamilyNamePhonetic, BlockPairs::kCompared},
+    {TokenKind::kGivenNamePhonetic, TokenKind::kBirthYear, BlockPairs::kScreened},
+    {TokenKind::kFamilyNamePhonetic, TokenKind::kPostcodeOutward, BlockPairs::kCompared},
+    {TokenKind::kGivenNameCanonical, TokenKind::kPostcodeOutward, BlockPairs::kCompared},
+    {TokenKind::kPostcodeOutward, TokenKind::kAddressStreetPhonetic, BlockPairs::kCompared},
+    {TokenKind::kAddressStreetPhonetic, TokenKind::kFamilyNamePhonetic, BlockPairs::kCompared},
+    {TokenKind::kAddressStreetPhonetic, TokenKind::kGivenNameCanonical, BlockPairs::kCompared},
+    {TokenKind::kBirthPlace, TokenKind::kFamilyNamePhonetic, BlockPairs::kScreened},
+    {TokenKind::kBirthPlace, TokenKind::kGivenNameCanonical, BlockPairs::kScreened},
+    {TokenKind::kBirthPlace, TokenKind::kBirthYear, BlockPairs::kScreened},
+    {TokenKind::kDateOfBirth, TokenKind::kPostcodeOutward, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirth, TokenKind::kGivenNamePhonetic, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirth, TokenKind::kFamilyNamePhonetic, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirthDayMonthSorted, TokenKind::kGivenNamePhonetic, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirthDayMonthSorted, TokenKind::kFamilyNamePhonetic, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirth, TokenKind::kAddressStreetPhonetic, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirth, TokenKind::kBirthPlace, BlockPairs::kCompared},
+    {TokenKind::kDateOfBirth, TokenKind::kEmailUser, BlockPairs::kCompared},
 };
 
-// Block keys are 32-bit hashes of the kinds and tokens rather than the 33-65 bytes themselves: a
-// collision only merges two blocks, which adds candidates to compare, never loses one. (At a
-// million records, about 15 million keys: a few thousand pairs of blocks merge.)
+// Block keys are 31-bit hashes of the kinds and tokens rather than the 33-65 bytes themselves,
+// with the top bit of 32 set for a screened block: a collision only merges two blocks of one
+// kind of pairs, which adds candidates to compare or screen, never loses one, and a pair is
+// compared or screened whichever of its two records looks the other up. (At a million records,
+// about 15 million keys: by the birthday bound some tens of thousands of pairs of blocks merge.)
+constexpr uint64_t kScreenedBlockBit = uint64_t{1} << 31;
+
+uint64_t BlockKey(uint64_t hash, BlockPairs pairs) {
+  return (hash >> 33) | (pairs == BlockPairs::kScreened ? kScreenedBlockBit : 0);
+}
+
+}  // namespace
+
 std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
   std::vector<uint64_t> keys;
-  for (const auto& [first, second] : kCompositeBlocks) {
+  for (const CompositeBlock& block : kCompositeBlocks) {
     for (const LinkToken& a : p.tokens) {
-      if (a.kind() != first) continue;
+      if (a.kind() != block.first) continue;
       for (const LinkToken& b : p.tokens) {
-        if (b.kind() != second) continue;
-        keys.push_back(absl::HashOf(a.packed, b.packed) >> 32);
+        if (b.kind() != block.second) continue;
+        keys.push_back(BlockKey(absl::HashOf(a.packed, b.packed), block.pairs));
       }
     }
   }
   for (const LinkToken& t : p.tokens) {
-    if (std::find(std::begin(kBlockingKinds), std::end(kBlockingKinds), t.kind()) ==
-        std::end(kBlockingKinds)) {
-      continue;
-    }
-    keys.push_back(absl::HashOf(t.packed) >> 32);
+    const auto* kind = std::find_if(std::begin(kBlockingKinds), std::end(kBlockingKinds),
+                                    [&](const SingleBlock& b) { return b.kind == t.kind(); });
+    if (kind == std::end(kBlockingKinds)) continue;
+    keys.push_back(BlockKey(absl::HashOf(t.packed), kind->pairs));
   }
   return keys;
 }
@@ -306,22 +339,23 @@ Linker::BlockKeys Linker::KeysOf(Index i) const {
   return BlockKeys{TokenBlockKeys(persons_[i]), LshSignatures(i), AddressSignatures(persons_[i])};
 }
 
-std::vector<Linker::Index> Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys,
-                                                   bool only_higher) const {
-  std::vector<Index> out;
+void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
+                             std::vector<Index>* compared, std::vector<Index>* screened) const {
   for (const uint64_t key : token_keys) {
+    std::vector<Index>* out = (key & kScreenedBlockBit) != 0 ? screened : compared;
     token_blocks_.ForEachMember(0, key, [&](Index j) {
-      if (!only_higher || j > i) out.push_back(j);
+      if (!only_higher || j > i) out->push_back(j);
     });
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  for (std::vector<Index>* out : {compared, screened}) {
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+  }
 }
 
 std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
-  std::vector<Index> out = TokenCandidates(i, keys.tokens, /*only_higher=*/false);
-  std::vector<Index> fuzzy;
+  std::vector<Index> out, fuzzy;
+  TokenCandidates(i, keys.tokens, /*only_higher=*/false, &out, &fuzzy);
   const std::vector<uint64_t>& signatures = keys.bands;
   for (size_t band = 0; band < signatures.size(); ++band) {
     lsh_.ForEachMember(band, signatures[band], [&](Index j) { fuzzy.push_back(j); });
@@ -335,9 +369,10 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   }
   std::sort(near_address.begin(), near_address.end());
   near_address.erase(std::unique(near_address.begin(), near_address.end()), near_address.end());
-  // Pairs from a token block are compared whatever their filters say; LSH-only pairs must also be
-  // similar as wholes, and address-band pairs in their addresses. Either way the rule is
-  // symmetric, so which of the two arrived first does not matter.
+  // Pairs from a compared token block are compared whatever their filters say; pairs sharing
+  // only a screened block or an LSH band must also be similar as wholes, and address-band pairs
+  // in their addresses. Either way the rule is symmetric, so which of the two arrived first does
+  // not matter.
   const size_t token_candidates = out.size();
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
@@ -653,8 +688,16 @@ void Linker::Build(std::vector<RecordPersons> records) {
                   out.end());
         return out;
       }
-      std::vector<Index> out =
-          TokenCandidates(i, TokenBlockKeys(persons_[i]), /*only_higher=*/true);
+      std::vector<Index> out, screened;
+      TokenCandidates(i, TokenBlockKeys(persons_[i]), /*only_higher=*/true, &out, &screened);
+      const size_t compared = out.size();
+      for (Index j : screened) {
+        if (!std::binary_search(out.begin(), out.begin() + compared, j) &&
+            SimilarRecordFilters(i, j)) {
+          out.push_back(j);
+        }
+      }
+      std::inplace_merge(out.begin(), out.begin() + compared, out.end());
       const size_t token_candidates = out.size();
       for (size_t p = lsh_begin[k]; p < lsh_begin[k + 1]; ++p) {
         const Index j = static_cast<Index>(lsh_pairs[p] & 0xffffffffu);

@@ -2,11 +2,11 @@
 // with the same partition a full relink from scratch would give.
 //
 // Blocking: candidate pairs are records that share a discriminating keyed token (PNC id, phone,
-// email or its user name, vehicle, phonetic family name with birth year, names sorted), a pair
-// of tokens too common alone (a name with a postcode district, birth year, place of birth or
-// date of birth, ...: kCompositeBlocks), collide in a band
-// of a bit-sampling LSH index over the record-level Bloom filter and are similar enough there
-// (lsh_min_dice), or collide in a band of a second one over the address filter and have
+// email or its user name, vehicle, names sorted) or a pair of tokens too common alone (a name
+// with a postcode district or date of birth, ...: kCompositeBlocks); that share a block of fixed
+// vocabulary (a name's Soundex with a birth year or place of birth, ...), or collide in a band of
+// a bit-sampling LSH index over the record-level Bloom filter, and are similar enough there
+// (lsh_min_dice); or that collide in a band of a second one over the address filter and have
 // similar addresses (address_min_dice). Candidates are scored with the
 // MatchModel; pairs at or above its link weight become links. A Build first estimates the model's m
 // from the sure matches among a sample of its candidate pairs (MEstimation), so that, for instance,
@@ -212,14 +212,16 @@ class Linker {
                        absl::FunctionRef<void(Index, double)> link) const;
   // Scores person i against its candidates, keeps the links, then indexes it.
   void Add(Index i);
-  // The records sharing a block with i: a token block, or an LSH band with similar record
-  // filters. Sorted.
+  // The records sharing a block with i: a compared token block; a screened token block or an LSH
+  // band, with similar record filters; or an address band, with similar addresses. Sorted.
   std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
-  // The records sharing a token block with i, sorted. `only_higher`: just those with a higher
-  // index, valid while every block lists its members in index order (as a Build into an empty
-  // linker leaves them).
-  std::vector<Index> TokenCandidates(Index i, const std::vector<uint64_t>& token_keys,
-                                     bool only_higher) const;
+  // The records sharing a token block with i, sorted and without repeats: into `compared` those
+  // from blocks whose pairs are always compared, into `screened` those from screened blocks
+  // (which may also be in `compared`). `only_higher`: just those with a higher index, valid
+  // while every block lists its members in index order (as a Build into an empty linker leaves
+  // them).
+  void TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
+                       std::vector<Index>* compared, std::vector<Index>* screened) const;
   // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
   // (lower << 32) | higher, sorted; computed on `workers` threads.
   // Only into a linker whose LSH index is empty (a fresh Build): also packs every band's

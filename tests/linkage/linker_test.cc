@@ -559,6 +559,47 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
   }
 }
 
+// A given name's Soundex with a birth year is a block of fixed vocabulary: in a national index
+// it holds thousands, so its pairs are screened as LSH-only pairs are, while a pair sharing a
+// selective token (a phone) is compared whatever its filters say. A relink finds the same pairs
+// as linking the records one by one, and a pair that shares both kinds of block is compared.
+TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
+  std::vector<int> near, far;
+  for (int bit = 0; bit < 300; ++bit) near.push_back(bit);
+  for (int bit = 600; bit < 900; ++bit) far.push_back(bit);
+  std::vector<int> near_variant(near.begin(), near.begin() + 280);  // Dice with near 0.97
+  const auto person = [](const std::string& ref, const std::vector<int>& bits,
+                         const std::string& phone) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    AddToken(p, TokenKind::kGivenNamePhonetic, "gp-D550");
+    AddToken(p, TokenKind::kBirthYear, "by-1984");
+    if (!phone.empty()) AddToken(p, TokenKind::kPhone, phone);
+    SortTokens(p);
+    return p;
+  };
+  const std::vector<PersonRecord> people = {person("A", near, ""), person("B", near_variant, ""),
+                                            person("C", far, "ph-1"), person("D", near, "ph-1"),
+                                            person("E", far, "")};
+  LinkerOptions options;
+  options.lsh_bands = 0;  // token blocks alone
+  options.address_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  Linker incremental(options);
+  for (const PersonRecord& p : people) {
+    incremental.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+  }
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_THAT(CandidatePairs(incremental),
+              ::testing::ElementsAre(Pair("A", "B"), Pair("A", "D"), Pair("B", "D"), Pair("C", "D"),
+                                     Pair("C", "E")))
+      << "C and D share a phone; every other pair only the screened block";
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_EQ(built.link_count(), 5u);
+  EXPECT_EQ(incremental.link_count(), 5u);
+}
+
 // With address bands of no hashes every address collides with every other, so only the screen
 // tells the pairs apart: records sharing nothing else are compared only when their address filters
 // are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the
