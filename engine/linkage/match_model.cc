@@ -342,6 +342,10 @@ MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel 
                     const FitOptions& options) {
   CountTokenFrequencies(persons, &base);
   EstimateUFromRandomPairs(persons, options.u_sample_pairs, options.u_prior_pairs, &base);
+  const double population = static_cast<double>(persons.size());
+  if (options.calibration_population > 0 && population > options.calibration_population) {
+    base.link_weight += std::log2(population / options.calibration_population);
+  }
   return base;
 }
 

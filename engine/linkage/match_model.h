@@ -49,7 +49,9 @@ struct ComparisonSpec {
 
 struct MatchModel {
   std::array<ComparisonSpec, kComparisonCount> comparisons;
-  double link_weight = 10.0;  // pairs at or above this total weight are linked
+  // Pairs at or above this total weight are linked. FitModel raises it for a population larger
+  // than FitOptions::calibration_population.
+  double link_weight = 10.0;
   // Pairs below this are never put in one entity: evidence of 4,096 to 1 that they are two people
   // (different dates of birth, names and postcodes together). It is a veto for clear
   // contradictions only; chaining is held back by merge_mean_weight. At -4 one corrupted date
@@ -131,7 +133,8 @@ class ConfidentPairCounter {
 
 // `base` fitted to a population of person records (each with its tokens sorted, as the
 // linker's are): how common each token value is (term-frequency adjustment), and u from random
-// pairs. What a full relink does before it links; the linker's Build then estimates m from the
+// pairs, and the link weight raised for a population larger than the calibration's. What a full
+// relink does before it links; the linker's Build then estimates m from the
 // candidate pairs it finds (LinkerOptions::m_estimation). Deterministic: the same population
 // gives the same model.
 struct FitOptions {
@@ -139,6 +142,14 @@ struct FitOptions {
   // date of birth) about 500 times.
   size_t u_sample_pairs = 1000000;
   double u_prior_pairs = 10000;  // weight of the prior u, in pairs
+  // The population the base model's link weight suits. Each record has about one match among
+  // the n records held, so the prior odds that two records are one person fall as 1/n, and the
+  // evidence a link needs grows by log2 of the population: a population larger than this raises
+  // the link weight by log2(n / calibration_population); a smaller one leaves it. The default
+  // link weight was tuned on the accuracy data sets, of 1,000 to 50,578 records. At a million
+  // benchmark records with names as common as real ones, it linked 43,000 pairs of namesakes
+  // (12% of links) into components of up to 7,000 records (BENCHMARKS.md).
+  double calibration_population = 50000;
 };
 MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base,
                     const FitOptions& options = FitOptions());

@@ -74,6 +74,22 @@ class ModelFitTest : public ::testing::Test {
   client::Anonymiser anonymiser_;
 };
 
+// The prior odds that two records are one person fall as the population grows, so the link
+// weight grows by log2 of the population beyond the one the base model suits.
+TEST_F(ModelFitTest, ALargerPopulationRaisesTheLinkWeight) {
+  const std::vector<PersonRecord> people = TwoForces(200, 200);  // 400 records
+  const MatchModel base = MatchModel::Default();
+  FitOptions options;
+  options.u_sample_pairs = 1000;
+  options.calibration_population = 100;
+  EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight + 2);
+  options.calibration_population = 400;
+  EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight);
+  options.calibration_population = 1000;
+  EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight)
+      << "a smaller population keeps the calibrated weight";
+}
+
 TEST_F(ModelFitTest, UFromRandomPairsIsEachLevelsShareAmongDifferentPeople) {
   // 2,000 different people (force A's records): 1,999,000 pairs, sampled.
   std::vector<PersonRecord> people = TwoForces(2000, 2000);
