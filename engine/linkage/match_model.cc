@@ -344,7 +344,9 @@ MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel 
   EstimateUFromRandomPairs(persons, options.u_sample_pairs, options.u_prior_pairs, &base);
   const double population = static_cast<double>(persons.size());
   if (options.calibration_population > 0 && population > options.calibration_population) {
-    base.link_weight += std::log2(population / options.calibration_population);
+    const double shift = std::log2(population / options.calibration_population);
+    base.link_weight += shift;
+    base.merge_mean_weight += shift;
   }
   return base;
 }

@@ -59,7 +59,8 @@ struct MatchModel {
   // records) that split true entities: F1 0.874 at -4, 0.903 at -12 (BENCHMARKS.md).
   double cannot_link_weight = -12.0;
   // Two clusters merge only if the mean weight of all pairs across them reaches this: a record
-  // must agree with the entity as a whole, not just with the one record it links to.
+  // must agree with the entity as a whole, not just with the one record it links to. FitModel
+  // raises it with link_weight.
   double merge_mean_weight = 5.0;
   // Smallest probability used: u in term-frequency adjustment, and any m or u estimated from
   // the data (a level never observed must not weigh infinitely).
@@ -145,7 +146,8 @@ struct FitOptions {
   // The population the base model's link weight suits. Each record has about one match among
   // the n records held, so the prior odds that two records are one person fall as 1/n, and the
   // evidence a link needs grows by log2 of the population: a population larger than this raises
-  // the link weight by log2(n / calibration_population); a smaller one leaves it. The default
+  // the link weight, and the mean weight two clusters need to merge, by
+  // log2(n / calibration_population); a smaller one leaves them. The default
   // link weight was tuned on the accuracy data sets, of 1,000 to 50,578 records. At a million
   // benchmark records with names as common as real ones, it linked 43,000 pairs of namesakes
   // (12% of links) into components of up to 7,000 records (BENCHMARKS.md).

@@ -75,14 +75,18 @@ class ModelFitTest : public ::testing::Test {
 };
 
 // The prior odds that two records are one person fall as the population grows, so the link
-// weight grows by log2 of the population beyond the one the base model suits.
-TEST_F(ModelFitTest, ALargerPopulationRaisesTheLinkWeight) {
+// and merge weights grow by log2 of the population beyond the one the base model suits.
+TEST_F(ModelFitTest, ALargerPopulationRaisesTheWeightsALinkAndAMergeNeed) {
   const std::vector<PersonRecord> people = TwoForces(200, 200);  // 400 records
   const MatchModel base = MatchModel::Default();
   FitOptions options;
   options.u_sample_pairs = 1000;
   options.calibration_population = 100;
-  EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight + 2);
+  const MatchModel fitted = FitModel(Pointers(people), base, options);
+  EXPECT_DOUBLE_EQ(fitted.link_weight, base.link_weight + 2);
+  EXPECT_DOUBLE_EQ(fitted.merge_mean_weight, base.merge_mean_weight + 2);
+  EXPECT_DOUBLE_EQ(fitted.cannot_link_weight, base.cannot_link_weight)
+      << "a contradiction is one whatever the population";
   options.calibration_population = 400;
   EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight);
   options.calibration_population = 1000;
