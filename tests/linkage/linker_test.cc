@@ -397,6 +397,13 @@ PersonRecord FilterOnly(const std::string& ref, size_t bytes, const std::vector<
   return p;
 }
 
+// Links `people` into `linker` one record at a time, as the hub links records on arrival.
+void LinkEach(Linker& linker, const std::vector<PersonRecord>& people) {
+  for (const PersonRecord& p : people) {
+    linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
+  }
+}
+
 std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& linker) {
   std::vector<std::pair<std::string, std::string>> pairs;
   linker.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
@@ -544,9 +551,7 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
     options.lsh_min_dice = min_dice;
     options.index_only = true;
     Linker linker(options);
-    for (const PersonRecord& p : people) {
-      linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
-    }
+    LinkEach(linker, people);
     const auto pairs = CandidatePairs(linker);
     if (min_dice > 0) {
       // Filters of different lengths are never similar; D and E (16 bytes) agree on 7 of 8 bits.
@@ -586,9 +591,7 @@ TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
   options.m_estimation.enabled = false;
   options.model.link_weight = -1e9;  // every candidate pair a link
   Linker incremental(options);
-  for (const PersonRecord& p : people) {
-    incremental.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
-  }
+  LinkEach(incremental, people);
   using Pair = std::pair<std::string, std::string>;
   EXPECT_THAT(CandidatePairs(incremental),
               ::testing::ElementsAre(Pair("A", "B"), Pair("A", "D"), Pair("B", "D"), Pair("C", "D"),
@@ -622,9 +625,7 @@ TEST(LinkerScreenTest, AddressBandPairsNeedSimilarAddresses) {
   options.m_estimation.enabled = false;
   options.model.link_weight = -1e9;  // every candidate pair a link
   Linker incremental(options);
-  for (const PersonRecord& p : people) {
-    incremental.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
-  }
+  LinkEach(incremental, people);
   EXPECT_THAT(CandidatePairs(incremental),
               ::testing::ElementsAre(std::pair<std::string, std::string>("A", "B")));
   EXPECT_EQ(incremental.link_count(), 1u);
