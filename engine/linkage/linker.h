@@ -243,7 +243,8 @@ class Linker {
   absl::string_view RecordFilter(Index i) const;
   // Whether a and b share a bucket in a band before `band`.
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
-  // Whether an LSH-only pair is similar enough to compare (lsh_min_dice).
+  // Whether a pair found only through an LSH band or a screened block is similar enough to
+  // compare (lsh_min_dice); true when either has no record filter.
   bool SimilarRecordFilters(Index a, Index b) const;
   // Sets the model's m from sure matches among the candidate pairs of a sample of `seeds`
   // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.

@@ -582,9 +582,14 @@ TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
     SortTokens(p);
     return p;
   };
-  const std::vector<PersonRecord> people = {person("A", near, ""), person("B", near_variant, ""),
-                                            person("C", far, "ph-1"), person("D", near, "ph-1"),
-                                            person("E", far, "")};
+  std::vector<PersonRecord> people = {person("A", near, ""), person("B", near_variant, ""),
+                                      person("C", far, "ph-1"), person("D", near, "ph-1"),
+                                      person("E", far, "")};
+  // F comes from a client that sends no record filter: its pairs cannot be screened, so they are
+  // compared.
+  PersonRecord f = person("F", {}, "");
+  f.SetFilter(EncodedField::kRecord, "");
+  people.push_back(std::move(f));
   LinkerOptions options;
   options.lsh_bands = 0;  // token blocks alone
   options.address_bands = 0;
@@ -594,13 +599,14 @@ TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
   LinkEach(incremental, people);
   using Pair = std::pair<std::string, std::string>;
   EXPECT_THAT(CandidatePairs(incremental),
-              ::testing::ElementsAre(Pair("A", "B"), Pair("A", "D"), Pair("B", "D"), Pair("C", "D"),
-                                     Pair("C", "E")))
+              ::testing::ElementsAre(Pair("A", "B"), Pair("A", "D"), Pair("A", "F"), Pair("B", "D"),
+                                     Pair("B", "F"), Pair("C", "D"), Pair("C", "E"), Pair("C", "F"),
+                                     Pair("D", "F"), Pair("E", "F")))
       << "C and D share a phone; every other pair only the screened block";
   Linker built(options);
   built.Build(testing::AsRecords(people));
-  EXPECT_EQ(built.link_count(), 5u);
-  EXPECT_EQ(incremental.link_count(), 5u);
+  EXPECT_EQ(built.link_count(), 10u);
+  EXPECT_EQ(incremental.link_count(), 10u);
 }
 
 // With address bands of no hashes every address collides with every other, so only the screen
