@@ -134,7 +134,8 @@ class ConfidentPairCounter {
 
 // `base` fitted to a population of person records (each with its tokens sorted, as the
 // linker's are): how common each token value is (term-frequency adjustment), and u from random
-// pairs, and the link weight raised for a population larger than the calibration's. What a full
+// pairs, and the link and merge weights raised for a population larger than the calibration's
+// (FitOptions::calibration_population). What a full
 // relink does before it links; the linker's Build then estimates m from the
 // candidate pairs it finds (LinkerOptions::m_estimation). Deterministic: the same population
 // gives the same model.
