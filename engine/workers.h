@@ -5,6 +5,7 @@
 #define CROSSFORCE_ENGINE_WORKERS_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <thread>
 #include <vector>
@@ -26,6 +27,20 @@ inline void RunOnWorkers(size_t workers, absl::FunctionRef<void(size_t worker)> 
   for (size_t w = 1; w < workers; ++w) pool.emplace_back([&work, w] { work(w); });
   work(0);
   for (std::thread& t : pool) t.join();
+}
+
+// Calls work(worker, k) for every k in [0, n) on `workers` threads, handing the ks out in runs of
+// `chunk` as each thread finishes its last: the cost of one k varies (a record's candidates), so a
+// fixed split would leave one thread idle while the other works on.
+inline void ForEachOnWorkers(size_t workers, size_t n, size_t chunk,
+                             absl::FunctionRef<void(size_t worker, size_t k)> work) {
+  chunk = std::max<size_t>(chunk, 1);
+  std::atomic<size_t> next{0};
+  RunOnWorkers(workers, [&](size_t worker) {
+    for (size_t begin = next.fetch_add(chunk); begin < n; begin = next.fetch_add(chunk)) {
+      for (size_t k = begin; k < std::min(n, begin + chunk); ++k) work(worker, k);
+    }
+  });
 }
 
 }  // namespace crossforce

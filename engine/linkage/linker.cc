@@ -406,19 +406,13 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
 void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) {
   // Each worker sorts the keys of its share of the persons; merged, they are the band.
   std::vector<std::vector<LshIndex::Entry>> parts(workers);
-  std::atomic<size_t> next{0};
-  constexpr size_t kChunk = 1024;
-  RunOnWorkers(workers, [&](size_t worker) {
-    for (size_t begin = next.fetch_add(kChunk); begin < persons.size();
-         begin = next.fetch_add(kChunk)) {
-      for (size_t k = begin; k < std::min(persons.size(), begin + kChunk); ++k) {
-        for (const uint64_t key : TokenBlockKeys(persons_[persons[k]])) {
-          parts[worker].emplace_back(static_cast<uint32_t>(key), persons[k]);
-        }
-      }
+  ForEachOnWorkers(workers, persons.size(), /*chunk=*/1024, [&](size_t worker, size_t k) {
+    for (const uint64_t key : TokenBlockKeys(persons_[persons[k]])) {
+      parts[worker].emplace_back(static_cast<uint32_t>(key), persons[k]);
     }
-    std::sort(parts[worker].begin(), parts[worker].end());
   });
+  RunOnWorkers(workers,
+               [&](size_t worker) { std::sort(parts[worker].begin(), parts[worker].end()); });
   std::vector<LshIndex::Entry> entries = std::move(parts[0]);
   for (size_t w = 1; w < workers; ++w) {
     const size_t middle = entries.size();
@@ -453,22 +447,13 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   const size_t bands = address_lsh_.bands();
   std::vector<uint32_t> signatures(persons.size() * bands);
   std::vector<uint8_t> has_address(persons.size());
-  {
-    std::atomic<size_t> next{0};
-    constexpr size_t kChunk = 1024;
-    RunOnWorkers(workers, [&](size_t) {
-      for (size_t begin = next.fetch_add(kChunk); begin < persons.size();
-           begin = next.fetch_add(kChunk)) {
-        for (size_t k = begin; k < std::min(persons.size(), begin + kChunk); ++k) {
-          const std::vector<uint64_t> own = AddressSignatures(persons_[persons[k]]);
-          has_address[k] = !own.empty();
-          for (size_t band = 0; band < own.size(); ++band) {
-            signatures[k * bands + band] = static_cast<uint32_t>(own[band]);
-          }
-        }
-      }
-    });
-  }
+  ForEachOnWorkers(workers, persons.size(), /*chunk=*/1024, [&](size_t, size_t k) {
+    const std::vector<uint64_t> own = AddressSignatures(persons_[persons[k]]);
+    has_address[k] = !own.empty();
+    for (size_t band = 0; band < own.size(); ++band) {
+      signatures[k * bands + band] = static_cast<uint32_t>(own[band]);
+    }
+  });
   // A pair seen in several bands is kept once, at the end: few pairs share an address.
   return PackBandsAndFindPairs(
       address_lsh_, persons, workers,
@@ -713,20 +698,12 @@ void Linker::Build(std::vector<RecordPersons> records) {
     // records already held were scored under the one they arrived with.
     if (fresh && options_.m_estimation.enabled) EstimateM(seeds, candidates_of, workers);
     std::vector<std::vector<Found>> found(workers);
-    std::atomic<size_t> next{0};
-    constexpr size_t kChunk = 256;
-    const auto run = [&](size_t worker) {
-      for (size_t begin = next.fetch_add(kChunk); begin < seeds.size();
-           begin = next.fetch_add(kChunk)) {
-        for (size_t k = begin; k < std::min(seeds.size(), begin + kChunk); ++k) {
-          const Index i = seeds[k];
-          ScoreCandidates(i, candidates_of(k), [&](Index c, double weight) {
-            found[worker].push_back({i, c, weight});
-          });
-        }
-      }
-    };
-    RunOnWorkers(workers, run);
+    ForEachOnWorkers(workers, seeds.size(), /*chunk=*/256, [&](size_t worker, size_t k) {
+      const Index i = seeds[k];
+      ScoreCandidates(i, candidates_of(k), [&](Index c, double weight) {
+        found[worker].push_back({i, c, weight});
+      });
+    });
     for (const auto& part : found) {
       for (const Found& f : part) {
         links_[f.a].emplace_back(f.b, f.weight);
