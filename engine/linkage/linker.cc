@@ -267,12 +267,13 @@ absl::string_view Linker::RecordFilter(Index i) const {
 }
 
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
-  // A record without a record filter (a client that sends none) is in no LSH band, so this is a
-  // pair from a screened block, which without filters cannot be screened: it is compared, as
-  // any pair sharing a block is.
-  if (RecordFilter(a).empty() || RecordFilter(b).empty()) return true;
   if (clk_bits_[a] == kNoRecordFilter || clk_bits_[b] == kNoRecordFilter) {
-    return Dice(RecordFilter(a), RecordFilter(b)) >= options_.lsh_min_dice;
+    const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
+    // A record without a record filter (a client that sends none) is in no LSH band, so this is
+    // a pair from a screened block, which without filters cannot be screened: it is compared, as
+    // any pair sharing a block is. (A filter in clk_words_ is never empty.)
+    if (fa.empty() || fb.empty()) return true;
+    return Dice(fa, fb) >= options_.lsh_min_dice;
   }
   static const DiceKernel kernel = BestDiceKernel();
   const uint32_t both =
