@@ -725,22 +725,15 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
       std::max<size_t>(1, seeds.size() / std::max<size_t>(1, estimation.sample_records));
   // The sample's candidates, found once on the workers and scored in every round.
   std::vector<std::vector<Index>> sample((seeds.size() + stride - 1) / stride);
-  {
-    std::atomic<size_t> next{0};
-    RunOnWorkers(workers, [&](size_t) {
-      for (size_t k = next++; k < sample.size(); k = next++) sample[k] = candidates_of(k * stride);
-    });
-  }
+  ForEachOnWorkers(workers, sample.size(), /*chunk=*/1,
+                   [&](size_t, size_t k) { sample[k] = candidates_of(k * stride); });
   const MatchModel prior = options_.model;
   for (int round = 0; round < estimation.rounds; ++round) {
     std::vector<ConfidentPairCounter> counters(
         workers, ConfidentPairCounter(options_.model, estimation.confident_weight));
-    std::atomic<size_t> next{0};
-    RunOnWorkers(workers, [&](size_t worker) {
-      for (size_t k = next++; k < sample.size(); k = next++) {
-        const PersonRecord& person = persons_[seeds[k * stride]];
-        for (Index j : sample[k]) counters[worker].Add(person, persons_[j]);
-      }
+    ForEachOnWorkers(workers, sample.size(), /*chunk=*/1, [&](size_t worker, size_t k) {
+      const PersonRecord& person = persons_[seeds[k * stride]];
+      for (Index j : sample[k]) counters[worker].Add(person, persons_[j]);
     });
     for (size_t w = 1; w < workers; ++w) counters[0].Merge(counters[w]);
     // Each round blends with the prior's m afresh (the rounds change nothing else in the model);
