@@ -10,7 +10,6 @@
 #include <random>
 #include <set>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "engine/linkage/dice.h"
 #include "engine/workers.h"
@@ -207,6 +206,9 @@ constexpr CompositeBlock kCompositeBlocks[] = {
 // kind of pairs, which adds candidates to compare or screen, never loses one, and a pair is
 // compared or screened whichever of its two records looks the other up. (At a million records,
 // about 15 million keys: by the birthday bound some tens of thousands of pairs of blocks merge.)
+// The hash is a fixed function (Mix64), not absl::Hash, whose seed changes from one process to
+// the next: with it, which blocks merged, and so which pairs a relink compared, differed from
+// run to run, and a relink must be reproducible.
 constexpr uint64_t kScreenedBlockBit = uint64_t{1} << 31;
 
 uint64_t BlockKey(uint64_t hash, BlockPairs pairs) {
@@ -222,7 +224,7 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
       if (a.kind() != block.first) continue;
       for (const LinkToken& b : p.tokens) {
         if (b.kind() != block.second) continue;
-        keys.push_back(BlockKey(absl::HashOf(a.packed, b.packed), block.pairs));
+        keys.push_back(BlockKey(Mix64(Mix64(a.packed) + b.packed), block.pairs));
       }
     }
   }
@@ -230,7 +232,7 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
     const auto* kind = std::find_if(std::begin(kBlockingKinds), std::end(kBlockingKinds),
                                     [&](const SingleBlock& b) { return b.kind == t.kind(); });
     if (kind == std::end(kBlockingKinds)) continue;
-    keys.push_back(BlockKey(absl::HashOf(t.packed), kind->pairs));
+    keys.push_back(BlockKey(Mix64(t.packed), kind->pairs));
   }
   return keys;
 }
