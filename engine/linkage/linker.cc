@@ -86,9 +86,7 @@ std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
       }
     }
   });
-  std::vector<uint64_t> pairs;
-  for (auto& part : found) pairs.insert(pairs.end(), part.begin(), part.end());
-  std::sort(pairs.begin(), pairs.end());
+  std::vector<uint64_t> pairs = SortOnWorkers(found);
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   return pairs;
 }
@@ -414,17 +412,7 @@ void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) 
       parts[worker].emplace_back(static_cast<uint32_t>(key), persons[k]);
     }
   });
-  RunOnWorkers(workers,
-               [&](size_t worker) { std::sort(parts[worker].begin(), parts[worker].end()); });
-  std::vector<LshIndex::Entry> entries = std::move(parts[0]);
-  for (size_t w = 1; w < workers; ++w) {
-    const size_t middle = entries.size();
-    entries.insert(entries.end(), parts[w].begin(), parts[w].end());
-    parts[w] = {};
-    std::inplace_merge(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(middle),
-                       entries.end());
-  }
-  token_blocks_.PackBand(0, entries);
+  token_blocks_.PackBand(0, SortOnWorkers(parts));
 }
 
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
