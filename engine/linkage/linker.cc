@@ -124,6 +124,7 @@ void PrefetchFields(const PersonRecord& p) {
 
 Linker::Linker(LinkerOptions options)
     : options_(std::move(options)),
+      scorer_(options_.model),
       lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band),
       // Address signatures are hashes of their bands' minima, kept whole.
       address_lsh_(
@@ -467,7 +468,7 @@ void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
       PrefetchFields(persons_[candidates[n + kFieldsAhead]]);
     }
     const Index c = candidates[n];
-    const double weight = ComparePair(options_.model, persons_[i], persons_[c]).weight;
+    const double weight = scorer_.Compare(persons_[i], persons_[c]).weight;
     if (weight >= options_.model.link_weight) link(c, weight);
   }
 }
@@ -731,6 +732,7 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
     MatchModel next_model = prior;
     counters[0].EstimateM(estimation.prior_pairs, &next_model);
     options_.model = std::move(next_model);
+    scorer_ = PairScorer(options_.model);
   }
 }
 
@@ -783,7 +785,7 @@ void Linker::Recluster(const std::vector<Index>& seeds) {
   }
   const auto weight_of = [&](Index x, Index y) {
     auto [it, inserted] = weights.try_emplace(pair_key(x, y), 0.0);
-    if (inserted) it->second = ComparePair(options_.model, persons_[x], persons_[y]).weight;
+    if (inserted) it->second = scorer_.Compare(persons_[x], persons_[y]).weight;
     return it->second;
   };
   std::vector<std::vector<Index>> clusters;
@@ -993,7 +995,7 @@ absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b
   if (ia == key_to_index_.end() || ib == key_to_index_.end()) {
     return absl::NotFoundError("no such person record on the hub");
   }
-  return ComparePair(options_.model, persons_[*ia], persons_[*ib]);
+  return scorer_.Compare(persons_[*ia], persons_[*ib]);
 }
 
 void Linker::AdoptEntityIds(const Linker& previous) {

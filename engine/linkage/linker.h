@@ -260,6 +260,7 @@ class Linker {
   void AddRedirect(EntityId from, EntityId to);
 
   LinkerOptions options_;  // the model's m changes only in a Build with m_estimation
+  PairScorer scorer_;      // under options_.model, made afresh when its m changes
   static constexpr Index kNoIndex = LshIndex::kNoIndex;
   LshIndex lsh_;                                      // the LSH buckets, by band and signature
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions

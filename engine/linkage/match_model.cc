@@ -70,25 +70,6 @@ bool FiltersAtLeast(const PersonRecord& a, const PersonRecord& b, EncodedField f
   return *similarity >= floor;
 }
 
-double Weight(const ComparisonLevel& level) { return std::log2(level.m / level.u); }
-
-// Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
-void SetLevel(const MatchModel& model, Comparison c, int level, const LinkToken* tf_token,
-              ComparisonOutcome& out) {
-  out.comparison = c;
-  out.level = level;
-  if (level < 0) return;
-  const ComparisonLevel& l = model.comparisons[static_cast<int>(c)].levels[level];
-  out.weight = Weight(l);
-  if (tf_token != nullptr && !model.token_frequency.empty()) {
-    auto it = model.token_frequency.find(tf_token->packed);
-    if (it != model.token_frequency.end()) {
-      out.weight = std::log2(l.m / std::max(it->second, model.u_floor));
-      out.term_frequency_adjusted = true;
-    }
-  }
-}
-
 // Sets every level's `probability` (its m or its u) to the level's share of `counts`, with the
 // model's value weighing as `prior_pairs` pairs. A comparison with nothing to go on keeps its
 // values. Floored at u_floor: a level never observed must not weigh infinitely.
@@ -161,7 +142,36 @@ MatchModel MatchModel::Default() {
   return m;
 }
 
+PairScorer::PairScorer(const MatchModel& model) : model_(&model) {
+  for (int c = 0; c < kComparisonCount; ++c) {
+    const std::vector<ComparisonLevel>& levels = model.comparisons[c].levels;
+    for (size_t l = 0; l < levels.size() && l < weight_[c].size(); ++l) {
+      weight_[c][l] = std::log2(levels[l].m / levels[l].u);
+    }
+  }
+}
+
+void PairScorer::SetLevel(Comparison c, int level, const LinkToken* tf_token,
+                          ComparisonOutcome& out) const {
+  out.comparison = c;
+  out.level = level;
+  if (level < 0) return;
+  out.weight = weight_[static_cast<int>(c)][level];
+  if (tf_token != nullptr && !model_->token_frequency.empty()) {
+    auto it = model_->token_frequency.find(tf_token->packed);
+    if (it != model_->token_frequency.end()) {
+      const double m = model_->comparisons[static_cast<int>(c)].levels[level].m;
+      out.weight = std::log2(m / std::max(it->second, model_->u_floor));
+      out.term_frequency_adjusted = true;
+    }
+  }
+}
+
 PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const PersonRecord& b) {
+  return PairScorer(model).Compare(a, b);
+}
+
+PairScore PairScorer::Compare(const PersonRecord& a, const PersonRecord& b) const {
   PairScore score;
   auto& out = score.comparisons;
 
@@ -177,22 +187,22 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : o.similarity >= kDiceSimilar                  ? 2
                                                               : 3;
     }
-    SetLevel(model, Comparison::kGivenName, level, level <= 1 ? canonical.agreeing : nullptr, o);
+    SetLevel(Comparison::kGivenName, level, level <= 1 ? canonical.agreeing : nullptr, o);
   }
   {  // family name
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kFamilyName)];
     const int level = DiceLevel(a, b, EncodedField::kFamilyName, &o.similarity);
     const LinkToken* phonetic =
         level == 0 ? SharedTokens(a, b, TokenKind::kFamilyNamePhonetic).agreeing : nullptr;
-    SetLevel(model, Comparison::kFamilyName, level, phonetic, o);
+    SetLevel(Comparison::kFamilyName, level, phonetic, o);
   }
   {
     // Given and family name written the other way round: both agree, through the sorted token.
     ComparisonOutcome& given = out[static_cast<int>(Comparison::kGivenName)];
     ComparisonOutcome& family = out[static_cast<int>(Comparison::kFamilyName)];
     if (given.level > 0 && family.level > 0 && SharedTokens(a, b, TokenKind::kNamesSorted).agree) {
-      SetLevel(model, Comparison::kGivenName, 0, nullptr, given);
-      SetLevel(model, Comparison::kFamilyName, 0, nullptr, family);
+      SetLevel(Comparison::kGivenName, 0, nullptr, given);
+      SetLevel(Comparison::kFamilyName, 0, nullptr, family);
     }
   }
   {  // date of birth: exact, day and month swapped, one digit out, same year, different
@@ -206,7 +216,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : SharedTokens(a, b, TokenKind::kBirthYear).agree                             ? 3
                                                                                             : 4;
     }
-    SetLevel(model, Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr, o);
+    SetLevel(Comparison::kDateOfBirth, level, level == 0 ? exact.agreeing : nullptr, o);
   }
   {  // postcode: close filter, same district, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kPostcode)];
@@ -217,7 +227,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : SharedTokens(a, b, TokenKind::kPostcodeOutward).agree ? 1
                                                                       : 2;
     }
-    SetLevel(model, Comparison::kPostcode, level, nullptr, o);
+    SetLevel(Comparison::kPostcode, level, nullptr, o);
   }
   {  // email: an address shared, the first addresses close, none shared
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kEmail)];
@@ -230,7 +240,7 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
                   ? 1
                   : 2;
     }
-    SetLevel(model, Comparison::kEmail, level, nullptr, o);
+    SetLevel(Comparison::kEmail, level, nullptr, o);
   }
   const std::pair<Comparison, TokenKind> exact_identifiers[] = {
       {Comparison::kPncId, TokenKind::kPncId},
@@ -238,13 +248,13 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
       {Comparison::kVehicle, TokenKind::kVehicle}};
   for (const auto& [comparison, kind] : exact_identifiers) {
     const Shared s = SharedTokens(a, b, kind);
-    SetLevel(model, comparison, s.both_present ? (s.agree ? 0 : 1) : -1, nullptr,
+    SetLevel(comparison, s.both_present ? (s.agree ? 0 : 1) : -1, nullptr,
              out[static_cast<int>(comparison)]);
   }
   {  // address: filter similarity
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kAddress)];
     const int level = DiceLevel(a, b, EncodedField::kAddress, &o.similarity);
-    SetLevel(model, Comparison::kAddress, level, nullptr, o);
+    SetLevel(Comparison::kAddress, level, nullptr, o);
   }
   {  // place of birth: the same (normalised) place, a spelling variant, different
     ComparisonOutcome& o = out[static_cast<int>(Comparison::kBirthPlace)];
@@ -255,11 +265,11 @@ PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const Pers
               : FiltersAtLeast(a, b, EncodedField::kBirthPlace, kDiceClose, &o.similarity) ? 1
                                                                                            : 2;
     }
-    SetLevel(model, Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);
+    SetLevel(Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);
   }
   {
     const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;
-    SetLevel(model, Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
+    SetLevel(Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
              out[static_cast<int>(Comparison::kSex)]);
   }
   for (const ComparisonOutcome& o : out) score.weight += o.weight;
@@ -271,8 +281,9 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
   const size_t n = persons.size();
   if (n < 2) return;
   LevelCounts counts{};
+  const PairScorer scorer(*model);
   const auto count = [&](size_t a, size_t b) {
-    const PairScore score = ComparePair(*model, *persons[a], *persons[b]);
+    const PairScore score = scorer.Compare(*persons[a], *persons[b]);
     for (int c = 0; c < kComparisonCount; ++c) {
       const int level = score.comparisons[c].level;
       if (level >= 0 && static_cast<size_t>(level) < counts[c].size()) counts[c][level] += 1;
@@ -297,7 +308,7 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
 }
 
 void ConfidentPairCounter::Add(const PersonRecord& a, const PersonRecord& b) {
-  const PairScore score = ComparePair(model_, a, b);
+  const PairScore score = scorer_.Compare(a, b);
   for (int c = 0; c < kComparisonCount; ++c) {
     const ComparisonOutcome& o = score.comparisons[c];
     if (o.level >= 0 && static_cast<size_t>(o.level) < counts_[c].size() &&
