@@ -167,10 +167,6 @@ void PairScorer::SetLevel(Comparison c, int level, const LinkToken* tf_token,
   }
 }
 
-PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const PersonRecord& b) {
-  return PairScorer(model).Compare(a, b);
-}
-
 PairScore PairScorer::Compare(const PersonRecord& a, const PersonRecord& b) const {
   PairScore score;
   auto& out = score.comparisons;

@@ -106,9 +106,6 @@ class PairScorer {
   std::array<std::array<double, 8>, kComparisonCount> weight_{};
 };
 
-// PairScorer(model).Compare(a, b): for a pair or two; scoring many, make one PairScorer.
-PairScore ComparePair(const MatchModel& model, const PersonRecord& a, const PersonRecord& b);
-
 // Fills model->token_frequency from `persons`: each term-frequency token's share of records.
 void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, MatchModel* model);
 
