@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <functional>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -47,16 +49,18 @@ inline void ForEachOnWorkers(size_t workers, size_t n, size_t chunk,
 // sorted on a thread of its own, then they are merged in turn. For the relink's pairs and block
 // entries, which its workers collect in a part each: sorting the tens of millions of them joined
 // on one thread left the other cores idle for seconds.
-template <typename T>
-std::vector<T> SortOnWorkers(std::vector<std::vector<T>>& parts) {
+// `less` orders the elements (it is called on every worker at once).
+template <typename T, typename Less = std::less<T>>
+std::vector<T> SortOnWorkers(std::vector<std::vector<T>>& parts, Less less = Less()) {
   RunOnWorkers(parts.size(),
-               [&](size_t part) { std::sort(parts[part].begin(), parts[part].end()); });
+               [&](size_t part) { std::sort(parts[part].begin(), parts[part].end(), less); });
   std::vector<T> sorted = std::move(parts[0]);
   for (size_t part = 1; part < parts.size(); ++part) {
     const auto middle = static_cast<std::ptrdiff_t>(sorted.size());
-    sorted.insert(sorted.end(), parts[part].begin(), parts[part].end());
+    sorted.insert(sorted.end(), std::make_move_iterator(parts[part].begin()),
+                  std::make_move_iterator(parts[part].end()));
     parts[part] = {};
-    std::inplace_merge(sorted.begin(), sorted.begin() + middle, sorted.end());
+    std::inplace_merge(sorted.begin(), sorted.begin() + middle, sorted.end(), less);
   }
   return sorted;
 }

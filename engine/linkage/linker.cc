@@ -9,7 +9,6 @@
 #include <limits>
 #include <numeric>
 #include <random>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "engine/linkage/dice.h"
@@ -723,7 +722,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
         links_[f.b].emplace_back(f.a, f.weight);
       }
     }
-    Recluster(seeds);
+    Recluster(seeds, workers);
   }
   for (RecordPersons& record : late) Update(record.id, std::move(record.persons));
 }
@@ -757,51 +756,32 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
   }
 }
 
-std::vector<Linker::Index> Linker::Component(Index start, absl::flat_hash_set<Index>& seen) const {
+std::vector<Linker::Index> Linker::Component(Index start,
+                                             absl::FunctionRef<bool(Index)> first_visit) const {
   std::vector<Index> component = {start};
-  seen.insert(start);
+  first_visit(start);
   for (size_t k = 0; k < component.size(); ++k) {
     for (const auto& [other, weight] : links_[component[k]]) {
-      if (seen.insert(other).second) component.push_back(other);
+      if (first_visit(other)) component.push_back(other);
     }
   }
   return component;
 }
 
-void Linker::Recluster(const std::vector<Index>& seeds) {
-  // Sets and maps sized by what is re-clustered, not by the index: an update touches a few
-  // records of millions.
-  absl::flat_hash_set<Index> seen;
-  std::vector<std::vector<Index>> components;
-  for (Index s : seeds) {
-    if (s < persons_.size() && alive_[s] && !seen.contains(s)) {
-      components.push_back(Component(s, seen));
-    }
-  }
-  if (components.empty()) return;
-
-  // The entities these records belonged to are dissolved and rebuilt.
-  absl::flat_hash_map<Index, EntityId> previous;
-  for (const auto& component : components) {
-    for (Index i : component) {
-      previous[i] = entity_of_[i];
-      if (entity_of_[i] != 0) members_.erase(entity_of_[i]);
-      entity_of_[i] = 0;
-    }
-  }
-
-  // Pair weights for the cannot-link checks, each pair scored at most once per call. Linked
-  // pairs already carry theirs: in an entity of many records most pairs are linked, and scoring
-  // them again made re-clustering quadratic in full comparisons.
+std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
+    const std::vector<Index>& component) const {
+  // Most components of a relink are one record, or two records and their link.
+  if (component.size() == 1) return {component};
+  // Pair weights for the cannot-link checks, each pair scored at most once. Linked pairs already
+  // carry theirs: in an entity of many records most pairs are linked, and scoring them again made
+  // re-clustering quadratic in full comparisons.
   const auto pair_key = [](Index x, Index y) {
     return (static_cast<uint64_t>(std::min(x, y)) << 32) | std::max(x, y);
   };
   absl::flat_hash_map<uint64_t, double> weights;
-  for (const auto& component : components) {
-    for (Index i : component) {
-      for (const auto& [j, w] : links_[i]) {
-        if (i < j) weights.emplace(pair_key(i, j), w);
-      }
+  for (Index i : component) {
+    for (const auto& [j, w] : links_[i]) {
+      if (i < j) weights.emplace(pair_key(i, j), w);
     }
   }
   const auto weight_of = [&](Index x, Index y) {
@@ -809,103 +789,154 @@ void Linker::Recluster(const std::vector<Index>& seeds) {
     if (inserted) it->second = scorer_.Compare(persons_[x], persons_[y]).weight;
     return it->second;
   };
-  std::vector<std::vector<Index>> clusters;
-  for (const auto& component : components) {
-    // Links strongest first; ties by the records' keys, never by arrival order. Keys are compared
-    // once, to rank the component's records; the edges then compare ranks (an entity of a hundred
-    // records has thousands of links, and string comparisons were most of the sort).
-    std::vector<Index> by_key = component;
-    std::sort(by_key.begin(), by_key.end(),
-              [&](Index x, Index y) { return persons_[x].key < persons_[y].key; });
-    absl::flat_hash_map<Index, uint32_t> rank;
-    for (uint32_t r = 0; r < by_key.size(); ++r) rank[by_key[r]] = r;
-    struct Edge {
-      double weight;
-      uint32_t rank_a, rank_b;
-      Index a, b;
-    };
-    std::vector<Edge> edges;
-    for (Index i : component) {
-      const uint32_t rank_i = rank[i];
-      for (const auto& [j, w] : links_[i]) {
-        const uint32_t rank_j = rank[j];
-        if (rank_i < rank_j) edges.push_back({w, rank_i, rank_j, i, j});
-      }
+  // Links strongest first; ties by the records' keys, never by arrival order. Keys are compared
+  // once, to rank the component's records; the edges then compare ranks (an entity of a hundred
+  // records has thousands of links, and string comparisons were most of the sort).
+  std::vector<Index> by_key = component;
+  std::sort(by_key.begin(), by_key.end(),
+            [&](Index x, Index y) { return persons_[x].key < persons_[y].key; });
+  absl::flat_hash_map<Index, uint32_t> rank;
+  for (uint32_t r = 0; r < by_key.size(); ++r) rank[by_key[r]] = r;
+  struct Edge {
+    double weight;
+    uint32_t rank_a, rank_b;
+    Index a, b;
+  };
+  std::vector<Edge> edges;
+  for (Index i : component) {
+    const uint32_t rank_i = rank[i];
+    for (const auto& [j, w] : links_[i]) {
+      const uint32_t rank_j = rank[j];
+      if (rank_i < rank_j) edges.push_back({w, rank_i, rank_j, i, j});
     }
-    std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
-      if (x.weight != y.weight) return x.weight > y.weight;
-      if (x.rank_a != y.rank_a) return x.rank_a < y.rank_a;
-      return x.rank_b < y.rank_b;
-    });
-    absl::flat_hash_map<Index, std::vector<Index>> cluster;  // root -> members
-    absl::flat_hash_map<Index, Index> root;
-    for (Index i : component) {
-      cluster[i] = {i};
-      root[i] = i;
-    }
-    for (const Edge& e : edges) {
-      const Index ra = root[e.a], rb = root[e.b];
-      if (ra == rb) continue;
-      bool conflict = false;
-      double total = 0;
-      for (Index x : cluster[ra]) {
-        for (Index y : cluster[rb]) {
-          const double w = weight_of(x, y);
-          if (w < options_.model.cannot_link_weight) {
-            conflict = true;
-            break;
-          }
-          total += w;
+  }
+  std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
+    if (x.weight != y.weight) return x.weight > y.weight;
+    if (x.rank_a != y.rank_a) return x.rank_a < y.rank_a;
+    return x.rank_b < y.rank_b;
+  });
+  absl::flat_hash_map<Index, std::vector<Index>> cluster;  // root -> members
+  absl::flat_hash_map<Index, Index> root;
+  for (Index i : component) {
+    cluster[i] = {i};
+    root[i] = i;
+  }
+  for (const Edge& e : edges) {
+    const Index ra = root[e.a], rb = root[e.b];
+    if (ra == rb) continue;
+    bool conflict = false;
+    double total = 0;
+    for (Index x : cluster[ra]) {
+      for (Index y : cluster[rb]) {
+        const double w = weight_of(x, y);
+        if (w < options_.model.cannot_link_weight) {
+          conflict = true;
+          break;
         }
-        if (conflict) break;
+        total += w;
       }
-      conflict =
-          conflict || total < options_.model.merge_mean_weight *
-                                  static_cast<double>(cluster[ra].size() * cluster[rb].size());
-      if (conflict) continue;
-      const Index keep = cluster[ra].size() >= cluster[rb].size() ? ra : rb;
-      const Index gone = keep == ra ? rb : ra;
-      for (Index m : cluster[gone]) {
-        root[m] = keep;
-        cluster[keep].push_back(m);
-      }
-      cluster.erase(gone);
+      if (conflict) break;
     }
-    for (auto& [r, members] : cluster) {
-      std::sort(members.begin(), members.end(),
-                [&](Index x, Index y) { return rank[x] < rank[y]; });
-      clusters.push_back(std::move(members));
+    conflict = conflict || total < options_.model.merge_mean_weight *
+                                       static_cast<double>(cluster[ra].size() * cluster[rb].size());
+    if (conflict) continue;
+    const Index keep = cluster[ra].size() >= cluster[rb].size() ? ra : rb;
+    const Index gone = keep == ra ? rb : ra;
+    for (Index m : cluster[gone]) {
+      root[m] = keep;
+      cluster[keep].push_back(m);
+    }
+    cluster.erase(gone);
+  }
+  std::vector<std::vector<Index>> clusters;
+  for (auto& [r, members] : cluster) {
+    std::sort(members.begin(), members.end(), [&](Index x, Index y) { return rank[x] < rank[y]; });
+    clusters.push_back(std::move(members));
+  }
+  return clusters;
+}
+
+void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
+  // What was seen is kept in a set sized by what is re-clustered, not by the index (an update
+  // touches a few records of millions), unless the seeds are a good share of the index (a
+  // relink), where a set's random probes cost more than one flag per record.
+  std::vector<std::vector<Index>> components;
+  {
+    const bool dense = seeds.size() >= persons_.size() / 8;
+    std::vector<bool> seen_flags(dense ? persons_.size() : 0);
+    absl::flat_hash_set<Index> seen_set;
+    const auto first_visit = [&](Index i) {
+      if (!dense) return seen_set.insert(i).second;
+      if (seen_flags[i]) return false;
+      seen_flags[i] = true;
+      return true;
+    };
+    for (Index s : seeds) {
+      if (s >= persons_.size() || !alive_[s]) continue;
+      if (dense ? !seen_flags[s] : !seen_set.contains(s)) {
+        components.push_back(Component(s, first_visit));
+      }
+    }
+  }
+  if (components.empty()) return;
+
+  // The entities these records belonged to are dissolved and rebuilt. entity_of_ keeps each
+  // record's previous id until it is given its new one below.
+  for (const auto& component : components) {
+    for (Index i : component) {
+      if (entity_of_[i] != 0) members_.erase(entity_of_[i]);
     }
   }
 
-  // Deterministic order: by each cluster's smallest key.
-  std::sort(clusters.begin(), clusters.end(),
-            [&](const auto& x, const auto& y) { return persons_[x[0]].key < persons_[y[0]].key; });
+  // A component's clustering reads only its own links and records, so components are
+  // clustered apart, on the workers when there are many.
+  std::vector<std::vector<std::vector<Index>>> clustered(components.size());
+  ForEachOnWorkers(components.size() >= kParallelComponents ? workers : 1, components.size(),
+                   /*chunk=*/64,
+                   [&](size_t, size_t k) { clustered[k] = ClusterComponent(components[k]); });
+  components = {};
+  std::vector<std::vector<Index>> clusters;
+  for (auto& parts : clustered) {
+    for (auto& c : parts) clusters.push_back(std::move(c));
+  }
+  clustered = {};
+
+  // Deterministic order: by each cluster's smallest key (its first member).
+  std::vector<std::vector<std::vector<Index>>> sort_parts(
+      clusters.size() >= kParallelComponents ? workers : 1);
+  for (size_t k = 0; k < clusters.size(); ++k) {
+    sort_parts[k * sort_parts.size() / clusters.size()].push_back(std::move(clusters[k]));
+  }
+  clusters = SortOnWorkers(sort_parts, [&](const auto& x, const auto& y) {
+    return persons_[x[0]].key < persons_[y[0]].key;
+  });
 
   // Ids: a cluster keeps the oldest id among its members' previous entities not already kept by
-  // another cluster; ids no cluster keeps redirect to where their first member went.
-  std::set<EntityId> kept;
+  // another cluster; ids no cluster keeps redirect to where their first member went. A new id
+  // is never a previous one, so only previous ids need remembering as kept.
+  absl::flat_hash_set<EntityId> kept;
   std::map<EntityId, EntityId> moved_to;  // previous id -> id of its first member's new entity
-  for (const auto& c : clusters) {
-    EntityId id = 0;
-    std::set<EntityId> candidates;
+  std::vector<EntityId> candidates;
+  for (auto& c : clusters) {
+    candidates.clear();
     for (Index i : c) {
-      if (previous[i] != 0) candidates.insert(previous[i]);
+      if (entity_of_[i] != 0) candidates.push_back(entity_of_[i]);
     }
+    std::sort(candidates.begin(), candidates.end());
+    EntityId id = 0;
     for (EntityId candidate : candidates) {
       if (!kept.contains(candidate)) {
         id = candidate;
+        kept.insert(id);
         break;
       }
     }
     if (id == 0) id = next_entity_++;
-    kept.insert(id);
     for (Index i : c) {
-      entity_of_[i] = previous[i];  // so that SetEntity sees what changed
+      if (entity_of_[i] != 0) moved_to.try_emplace(entity_of_[i], id);
       SetEntity(i, id);
-      if (previous[i] != 0) moved_to.try_emplace(previous[i], id);
     }
-    members_[id] = c;
+    members_.insert_or_assign(members_.end(), id, std::move(c));
   }
   for (const auto& [old_id, new_id] : moved_to) {
     if (!kept.contains(old_id)) AddRedirect(old_id, new_id);

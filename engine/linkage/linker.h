@@ -250,9 +250,16 @@ class Linker {
   // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.
   void EstimateM(const std::vector<Index>& seeds,
                  absl::FunctionRef<std::vector<Index>(size_t)> candidates_of, size_t workers);
-  // Re-clusters the components holding `seeds` and assigns entity ids.
-  void Recluster(const std::vector<Index>& seeds);
-  std::vector<Index> Component(Index start, absl::flat_hash_set<Index>& seen) const;
+  // Re-clusters the components holding `seeds` and assigns entity ids. The components are
+  // clustered on `workers` threads when there are at least kParallelComponents of them (a
+  // relink's hundreds of thousands; an update's few are not worth a thread).
+  void Recluster(const std::vector<Index>& seeds, size_t workers = 1);
+  static constexpr size_t kParallelComponents = 4096;
+  // The records linked to `start`, directly or not, `start` first; first_visit(i) tells whether
+  // i is met for the first time (and marks it met).
+  std::vector<Index> Component(Index start, absl::FunctionRef<bool(Index)> first_visit) const;
+  // The clusters of one component of the link graph (see the file comment), each in key order.
+  std::vector<std::vector<Index>> ClusterComponent(const std::vector<Index>& component) const;
   void AdoptEntityIds(absl::FunctionRef<std::optional<EntityId>(const PersonKey&)> previous_id,
                       const std::map<EntityId, EntityId>& previous_redirects,
                       EntityId previous_next);
