@@ -117,26 +117,15 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
   for (size_t k = 0; k < n; ++k) least[k] = ranks[k] < least[k] ? ranks[k] : least[k];
 }
 
-// Software prefetch of a candidate before it is compared: its person record, then (some
-// candidates later, when the record is in cache) the tokens and the filter buffer it points to.
-constexpr size_t kRecordAhead = 6;
-constexpr size_t kFieldsAhead = 3;
-
-void PrefetchRecord(const PersonRecord& p) {
-  const char* begin = reinterpret_cast<const char*>(&p);
-  for (size_t offset = 0; offset < sizeof(PersonRecord); offset += 64) {
-    __builtin_prefetch(begin + offset);
+// Before comparing with candidates[n]: fetches the candidates a few places on, which are
+// scattered through memory (see PrefetchPersonRecord).
+void PrefetchAhead(const std::vector<PersonRecord>& persons,
+                   const std::vector<uint32_t>& candidates, size_t n) {
+  if (n + kPrefetchRecordAhead < candidates.size()) {
+    PrefetchPersonRecord(persons[candidates[n + kPrefetchRecordAhead]]);
   }
-}
-
-void PrefetchFields(const PersonRecord& p) {
-  // The first and last token: a person's tokens may straddle two cache lines.
-  if (!p.tokens.empty()) {
-    __builtin_prefetch(p.tokens.data());
-    __builtin_prefetch(&p.tokens.back());
-  }
-  for (size_t offset = 0; offset < p.filter_bytes.size(); offset += 64) {
-    __builtin_prefetch(p.filter_bytes.data() + offset);
+  if (n + kPrefetchFieldsAhead < candidates.size()) {
+    PrefetchPersonFields(persons[candidates[n + kPrefetchFieldsAhead]]);
   }
 }
 
@@ -479,14 +468,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
 void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
                              absl::FunctionRef<void(Index, double)> link) const {
   for (size_t n = 0; n < candidates.size(); ++n) {
-    // Candidates are scattered through memory: fetch ahead, the person record first and, once it
-    // has arrived, the tokens and filters it points to.
-    if (n + kRecordAhead < candidates.size()) {
-      PrefetchRecord(persons_[candidates[n + kRecordAhead]]);
-    }
-    if (n + kFieldsAhead < candidates.size()) {
-      PrefetchFields(persons_[candidates[n + kFieldsAhead]]);
-    }
+    PrefetchAhead(persons_, candidates, n);
     const Index c = candidates[n];
     const double weight = scorer_.Compare(persons_[i], persons_[c]).weight;
     if (weight >= options_.model.link_weight) link(c, weight);
@@ -744,7 +726,11 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
         workers, ConfidentPairCounter(options_.model, estimation.confident_weight));
     ForEachOnWorkers(workers, sample.size(), /*chunk=*/1, [&](size_t worker, size_t k) {
       const PersonRecord& person = persons_[seeds[k * stride]];
-      for (Index j : sample[k]) counters[worker].Add(person, persons_[j]);
+      const std::vector<Index>& candidates = sample[k];
+      for (size_t n = 0; n < candidates.size(); ++n) {
+        PrefetchAhead(persons_, candidates, n);
+        counters[worker].Add(person, persons_[candidates[n]]);
+      }
     });
     for (size_t w = 1; w < workers; ++w) counters[0].Merge(counters[w]);
     // Each round blends with the prior's m afresh (the rounds change nothing else in the model);

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "engine/linkage/dice.h"
+#include "engine/workers.h"
 
 namespace crossforce {
 namespace {
@@ -273,31 +274,62 @@ PairScore PairScorer::Compare(const PersonRecord& a, const PersonRecord& b) cons
 }
 
 void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, size_t sample_pairs,
-                              double prior_pairs, MatchModel* model) {
+                              double prior_pairs, MatchModel* model, size_t workers) {
   const size_t n = persons.size();
   if (n < 2) return;
-  LevelCounts counts{};
-  const PairScorer scorer(*model);
-  const auto count = [&](size_t a, size_t b) {
-    const PairScore score = scorer.Compare(*persons[a], *persons[b]);
-    for (int c = 0; c < kComparisonCount; ++c) {
-      const int level = score.comparisons[c].level;
-      if (level >= 0 && static_cast<size_t>(level) < counts[c].size()) counts[c][level] += 1;
-    }
-  };
+  // The pairs are drawn first, then compared on the workers, each counting into its own tally:
+  // the counts are whole numbers, so their sum does not depend on how the pairs were shared.
+  std::vector<std::pair<size_t, size_t>> pairs;
   if (n * (n - 1) / 2 <= sample_pairs) {
+    pairs.reserve(n * (n - 1) / 2);
     for (size_t a = 0; a < n; ++a) {
-      for (size_t b = a + 1; b < n; ++b) count(a, b);
+      for (size_t b = a + 1; b < n; ++b) pairs.emplace_back(a, b);
     }
   } else {
     // A fixed seed: a relink must be reproducible. The engine is fully specified by the
     // standard; std::uniform_int_distribution is not (another standard library would draw other
     // pairs), and a modulus's bias at these sizes is far below the sampling error.
     std::mt19937_64 random(0x7a11d0u);
+    pairs.reserve(sample_pairs);
     for (size_t s = 0; s < sample_pairs; ++s) {
       const size_t a = random() % n;
       const size_t b = random() % n;
-      if (a != b) count(a, b);
+      if (a != b) pairs.emplace_back(a, b);
+    }
+  }
+  const PairScorer scorer(*model);
+  constexpr size_t kChunk = 4096;
+  std::vector<LevelCounts> tallies(std::max<size_t>(workers, 1), LevelCounts{});
+  ForEachOnWorkers(tallies.size(), (pairs.size() + kChunk - 1) / kChunk, /*chunk=*/1,
+                   [&](size_t worker, size_t chunk) {
+                     LevelCounts& counts = tallies[worker];
+                     const size_t end = std::min(pairs.size(), (chunk + 1) * kChunk);
+                     for (size_t p = chunk * kChunk; p < end; ++p) {
+                       // Random pairs are scattered through memory: fetch both records ahead.
+                       if (p + kPrefetchRecordAhead < end) {
+                         const auto [a, b] = pairs[p + kPrefetchRecordAhead];
+                         PrefetchPersonRecord(*persons[a]);
+                         PrefetchPersonRecord(*persons[b]);
+                       }
+                       if (p + kPrefetchFieldsAhead < end) {
+                         const auto [a, b] = pairs[p + kPrefetchFieldsAhead];
+                         PrefetchPersonFields(*persons[a]);
+                         PrefetchPersonFields(*persons[b]);
+                       }
+                       const PairScore score =
+                           scorer.Compare(*persons[pairs[p].first], *persons[pairs[p].second]);
+                       for (int c = 0; c < kComparisonCount; ++c) {
+                         const int level = score.comparisons[c].level;
+                         if (level >= 0 && static_cast<size_t>(level) < counts[c].size()) {
+                           counts[c][level] += 1;
+                         }
+                       }
+                     }
+                   });
+  LevelCounts counts{};
+  for (const LevelCounts& tally : tallies) {
+    for (int c = 0; c < kComparisonCount; ++c) {
+      for (size_t l = 0; l < counts[c].size(); ++l) counts[c][l] += tally[c][l];
     }
   }
   BlendWithPrior(counts, prior_pairs, &ComparisonLevel::u, model);
@@ -348,7 +380,8 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
 MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base,
                     const FitOptions& options) {
   CountTokenFrequencies(persons, &base);
-  EstimateUFromRandomPairs(persons, options.u_sample_pairs, options.u_prior_pairs, &base);
+  EstimateUFromRandomPairs(persons, options.u_sample_pairs, options.u_prior_pairs, &base,
+                           WorkerCount(options.threads));
   const double population = static_cast<double>(persons.size());
   if (options.calibration_population > 0 && population > options.calibration_population) {
     const double shift = std::log2(population / options.calibration_population);

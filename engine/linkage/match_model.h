@@ -113,8 +113,9 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
 // people (as Splink does): up to `sample_pairs` pairs drawn with a fixed seed, or every pair when
 // there are fewer. The model's prior u weighs as `prior_pairs` pairs, so that a level the sample
 // never shows (an exact PNC id agreeing) keeps its prior and a small population barely moves it.
+// The pairs are compared on `workers` threads; the estimate does not depend on how many.
 void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, size_t sample_pairs,
-                              double prior_pairs, MatchModel* model);
+                              double prior_pairs, MatchModel* model, size_t workers = 1);
 
 // Estimates each level's m from candidate pairs that are sure matches without it: a pair counts
 // for comparison c when the weight of its other comparisons reaches `confident_weight`. Splink
@@ -170,6 +171,7 @@ struct FitOptions {
   // benchmark records with names as common as real ones, it linked 43,000 pairs of namesakes
   // (12% of links) into components of up to 7,000 records (BENCHMARKS.md).
   double calibration_population = 50000;
+  int threads = 0;  // threads that compare the random pairs; 0: one per core
 };
 MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel base,
                     const FitOptions& options = FitOptions());

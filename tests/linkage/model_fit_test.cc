@@ -117,6 +117,28 @@ TEST_F(ModelFitTest, UFromRandomPairsIsEachLevelsShareAmongDifferentPeople) {
   }
 }
 
+TEST_F(ModelFitTest, UFromRandomPairsIsTheSameOnAnyNumberOfWorkers) {
+  // The pairs are shared among the workers as each finishes its last chunk, so the shares differ
+  // from run to run; the estimate must not.
+  std::vector<PersonRecord> people = TwoForces(2000, 1000);
+  MatchModel one = MatchModel::Default();
+  EstimateUFromRandomPairs(Pointers(people), 200000, 10000, &one, /*workers=*/1);
+  for (size_t workers : {2, 3, 5}) {
+    MatchModel many = MatchModel::Default();
+    EstimateUFromRandomPairs(Pointers(people), 200000, 10000, &many, workers);
+    for (int c = 0; c < kComparisonCount; ++c) {
+      for (size_t l = 0; l < one.comparisons[c].levels.size(); ++l) {
+        EXPECT_EQ(many.comparisons[c].levels[l].u, one.comparisons[c].levels[l].u)
+            << workers << " workers, " << ComparisonName(static_cast<Comparison>(c)) << " level "
+            << l;
+      }
+    }
+  }
+  // And every level's u moved from the prior where the pairs show it: the pairs were compared.
+  EXPECT_NE(Level(one, Comparison::kDateOfBirth, 3).u,
+            Level(MatchModel::Default(), Comparison::kDateOfBirth, 3).u);
+}
+
 TEST_F(ModelFitTest, ASmallPopulationBarelyMovesThePriorU) {
   const std::vector<PersonRecord> people = TwoForces(5, 5);  // 45 pairs, five of them matches
   MatchModel model = MatchModel::Default();
