@@ -97,9 +97,12 @@ std::string ClkhashSchemaJson() {
 Anonymiser::Anonymiser(const LinkageKey& key) : fingerprint_(key.Fingerprint()) {
   token_hashes_.resize(kMaxTokenKind + 1);
   for (int kind = 1; kind <= kMaxTokenKind; ++kind) {
+    // A lone given name's Soundex is keyed as a family name's, so the hub can compare the two.
+    const int key_kind =
+        kind == v1::TOKEN_KIND_SOLE_NAME_PHONETIC ? v1::TOKEN_KIND_FAMILY_NAME_PHONETIC : kind;
     token_hashes_[kind] = std::make_unique<KeyedHash>(
         KeyedHash::Algorithm::kSha256,
-        key.DeriveKey(absl::StrCat("token/", v1::TokenKind_Name(kind))));
+        key.DeriveKey(absl::StrCat("token/", v1::TokenKind_Name(key_kind))));
   }
   size_t record_fields = 0;
   for (const SchemaField& f : PersonSchemaFields()) record_fields += f.record_bits_per_feature > 0;
@@ -167,6 +170,10 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
     const std::string canonical = CanonicalGivenName(person.given_name);
     AddToken(v1::TOKEN_KIND_GIVEN_NAME_CANONICAL, canonical, &out);
     AddToken(v1::TOKEN_KIND_GIVEN_NAME_PHONETIC, Soundex(canonical), &out);
+  }
+  if (!person.given_name.empty() && person.family_name.empty()) {
+    // A lone name may be a family name typed in the forename field.
+    AddToken(v1::TOKEN_KIND_SOLE_NAME_PHONETIC, Soundex(person.given_name), &out);
   }
   if (!person.given_name.empty() && !person.family_name.empty()) {
     const bool ordered = person.given_name <= person.family_name;

@@ -98,7 +98,8 @@ absl::string_view Name(TokenKind kind) {
       "names_sorted",
       "address_street_phonetic",
       "birth_place",
-      "email_user"};
+      "email_user",
+      "sole_name_phonetic"};
   return Lookup(kNames, kind);
 }
 

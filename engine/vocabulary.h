@@ -86,8 +86,9 @@ enum class TokenKind : uint8_t {
   kAddressStreetPhonetic = 14,
   kBirthPlace = 15,
   kEmailUser = 16,
+  kSoleNamePhonetic = 17,
 };
-inline constexpr int kMaxTokenKind = 16;
+inline constexpr int kMaxTokenKind = 17;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,

@@ -223,16 +223,30 @@ uint64_t BlockKey(uint64_t hash, BlockPairs pairs) {
   return (hash >> 33) | (pairs == BlockPairs::kScreened ? kScreenedBlockBit : 0);
 }
 
+// The token as it takes part in blocks of `kind`: itself, or, for a lone given name's Soundex
+// in a family name's blocks, the family name Soundex token of the same value (the two kinds share
+// a key, so the value is the fingerprint below the kind byte); nullopt when it takes no part.
+std::optional<uint64_t> AsBlockToken(const LinkToken& t, TokenKind kind) {
+  if (t.kind() == kind) return t.packed;
+  if (kind == TokenKind::kFamilyNamePhonetic && t.kind() == TokenKind::kSoleNamePhonetic) {
+    constexpr uint64_t kValue = (uint64_t{1} << 56) - 1;
+    return (static_cast<uint64_t>(TokenKind::kFamilyNamePhonetic) << 56) | (t.packed & kValue);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
   std::vector<uint64_t> keys;
   for (const CompositeBlock& block : kCompositeBlocks) {
     for (const LinkToken& a : p.tokens) {
-      if (a.kind() != block.first) continue;
+      const std::optional<uint64_t> first = AsBlockToken(a, block.first);
+      if (!first.has_value()) continue;
       for (const LinkToken& b : p.tokens) {
-        if (b.kind() != block.second) continue;
-        keys.push_back(BlockKey(Mix64(Mix64(a.packed) + b.packed), block.pairs));
+        const std::optional<uint64_t> second = AsBlockToken(b, block.second);
+        if (!second.has_value()) continue;
+        keys.push_back(BlockKey(Mix64(Mix64(*first) + *second), block.pairs));
       }
     }
   }

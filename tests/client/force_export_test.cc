@@ -232,6 +232,32 @@ TEST(AnonymiserTest, SamePersonWrittenDifferentlyGetsTheSameTokens) {
   EXPECT_NE(token(other.Anonymise(a), v1::TOKEN_KIND_PHONE), token(ia, v1::TOKEN_KIND_PHONE));
 }
 
+TEST(AnonymiserTest, ALoneGivenNameIsAlsoKeyedAsAFamilyNamesSoundex) {
+  Anonymiser anonymiser(*LinkageKey::FromSecret(std::string(32, '\x09')));
+  auto tokens = [&](const std::string& given, const std::string& family, v1::TokenKind kind) {
+    PersonIdentifiers p;
+    p.given_name = NormaliseName(given);
+    p.family_name = NormaliseName(family);
+    std::vector<std::string> out;
+    const v1::AnonymisedIdentity identity = anonymiser.Anonymise(p);
+    for (const auto& t : identity.tokens()) {
+      if (t.kind() == kind) out.push_back(t.token());
+    }
+    return out;
+  };
+  // "Pollard" alone, perhaps a family name typed as the forename, against Thomas Pollard's (and
+  // Tom Polard's: Soundex) family name.
+  const std::vector<std::string> sole = tokens("Pollard", "", v1::TOKEN_KIND_SOLE_NAME_PHONETIC);
+  ASSERT_EQ(sole.size(), 1u);
+  EXPECT_EQ(sole, tokens("Thomas", "Pollard", v1::TOKEN_KIND_FAMILY_NAME_PHONETIC));
+  EXPECT_EQ(sole, tokens("Tom", "Polard", v1::TOKEN_KIND_FAMILY_NAME_PHONETIC));
+  EXPECT_NE(sole, tokens("Pollard", "", v1::TOKEN_KIND_GIVEN_NAME_PHONETIC))
+      << "keyed as a family name, not as a given name";
+  EXPECT_TRUE(tokens("Thomas", "Pollard", v1::TOKEN_KIND_SOLE_NAME_PHONETIC).empty());
+  EXPECT_TRUE(tokens("", "Pollard", v1::TOKEN_KIND_SOLE_NAME_PHONETIC).empty())
+      << "a lone family name is compared as one already";
+}
+
 TEST(AnonymiserTest, FilterLengthsAgreeWithTheHubsSchema) {
   const EncodingSchema* hub = FindEncodingSchema(kSchemaId);
   ASSERT_NE(hub, nullptr);

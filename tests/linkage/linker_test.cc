@@ -151,6 +151,37 @@ TEST_F(LinkerTest, PlaceOfBirthIsComparedWhenBothRecordIt) {
   EXPECT_EQ(place(a, d).weight, 0);
 }
 
+TEST_F(LinkerTest, ALoneNameIsComparedWithTheOtherRecordsFamilyName) {
+  Linker linker{LinkerOptions()};
+  const RawPerson full{"WYP", "A", "Thomas", "Pollard", "", "BA11 1BB", "", "", "M", ""};
+  // A family name typed in the forename field, with nothing else but the postcode.
+  const RawPerson surname_alone{"MET", "B", "POLLARD", "", "", "BA11 1BB", "", "", "", ""};
+  const RawPerson forename_alone{"GMP", "C", "Tom", "", "", "BA11 1BB", "", "", "", ""};
+  const RawPerson both_names{"NYP", "D", "Pollard", "Smith", "", "BA11 1BB", "", "", "", ""};
+  for (const RawPerson& p : {full, surname_alone, forename_alone, both_names}) {
+    Add(linker, Person(p));
+  }
+  for (const auto& [x, y] : {std::pair(full, surname_alone), std::pair(surname_alone, full)}) {
+    const ComparisonOutcome family = Outcome(linker, x, y, Comparison::kFamilyName);
+    EXPECT_EQ(family.level, 3) << "the lone name sounds like the family name";
+    EXPECT_GT(family.weight, 0);
+    EXPECT_EQ(Outcome(linker, x, y, Comparison::kGivenName).level, -1)
+        << "the lone name was not a forename: no evidence on the forename";
+  }
+  // A lone forename that is not the family name is compared as a forename, as before.
+  EXPECT_EQ(Outcome(linker, full, forename_alone, Comparison::kFamilyName).level, -1);
+  EXPECT_EQ(Outcome(linker, full, forename_alone, Comparison::kGivenName).level, 1)
+      << "Tom is Thomas";
+  // Two family names are compared as family names, whatever the forenames hold.
+  EXPECT_EQ(Outcome(linker, full, both_names, Comparison::kFamilyName).level, 4);
+  bool candidates = false;
+  linker.ForEachCandidatePair([&](const PersonRecord& x, const PersonRecord& y) {
+    const std::set<std::string> ids = {x.key.record_id, y.key.record_id};
+    candidates = candidates || ids == std::set<std::string>{"A", "B"};
+  });
+  EXPECT_TRUE(candidates) << "the lone name blocks as a family name (with the postcode district)";
+}
+
 TEST_F(LinkerTest, MistypedDatesAndEmailsAreCloseNotDifferent) {
   Linker linker{LinkerOptions()};
   const RawPerson a{"WYP", "A", "Evie", "", "1992-08-14", "", "", "evied62@bishop.info", "", ""};
