@@ -187,6 +187,7 @@ v1::AnonymisedIdentity Anonymiser::Anonymise(const PersonIdentifiers& person) {
   }
   AddToken(v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC, Soundex(StreetName(person.address)), &out);
   AddToken(v1::TOKEN_KIND_BIRTH_PLACE, person.birth_place, &out);
+  AddToken(v1::TOKEN_KIND_OCCUPATION, person.occupation, &out);
 
   std::string record_filter(kRecordFilterBits / 8, '\0');
   bool any_fuzzy = false;

@@ -28,6 +28,7 @@ struct PersonIdentifiers {
   std::optional<Postcode> postcode;
   std::string address;      // NormaliseAddress
   std::string birth_place;  // NormalisePlaceName
+  std::string occupation;   // NormaliseOccupation
   v1::Sex sex = v1::SEX_UNSPECIFIED;
   std::string pnc_id;                 // NormalisePncId
   std::vector<std::string> phones;    // E.164

@@ -168,6 +168,7 @@ struct Person {
   std::string vehicle;
   std::string pnc;
   std::string birth_place;  // as a national record would hold it, e.g. "St Helens"
+  std::string occupation;   // e.g. "Plumber"
 };
 
 class Generator {
@@ -204,11 +205,15 @@ class Generator {
   // Their place of birth as recorded (often not at all). Drawn from places_rng_, so that adding
   // the column left every other generated value as it was.
   std::string RecordedBirthPlace(const Person& p);
+  // Their occupation as recorded (often not at all, sometimes "Unemployed"). Drawn from
+  // occupations_rng_, for the same reason.
+  std::string RecordedOccupation(const Person& p);
   std::string Typo(const std::string& s);
 
   const DemoDataOptions options_;
   std::mt19937_64 rng_;
   std::mt19937_64 places_rng_{options_.seed ^ 0x9e3779b97f4a7c15ull};
+  std::mt19937_64 occupations_rng_{options_.seed ^ 0x6a09e667f3bcc909ull};
   int64_t next_person_ = 1;
   std::map<std::pair<int64_t, int>, std::string> refs_;  // (person, force) -> nominal ref
   std::map<int, int> next_ref_;
@@ -243,6 +248,29 @@ Person Generator::NewPerson(bool female, int force) {
   const double u = std::uniform_real_distribution<double>(0, 1)(places_rng_);
   p.birth_place = (*kBirthPlaces)[std::min(
       kBirthPlaces->size() - 1, static_cast<size_t>(kBirthPlaces->size() * std::pow(u, 1.8)))];
+  static const auto* const kOccupations = new std::vector<std::string>{"Labourer",
+                                                                       "Unemployed",
+                                                                       "Student",
+                                                                       "Retail assistant",
+                                                                       "Driver",
+                                                                       "Care worker",
+                                                                       "Builder",
+                                                                       "Chef",
+                                                                       "Nurse",
+                                                                       "Plumber",
+                                                                       "Electrician",
+                                                                       "Teacher",
+                                                                       "Mechanic",
+                                                                       "Security guard",
+                                                                       "Bar staff",
+                                                                       "Accountant",
+                                                                       "Hairdresser",
+                                                                       "Scaffolder",
+                                                                       "Software developer",
+                                                                       "Farrier"};
+  const double w = std::uniform_real_distribution<double>(0, 1)(occupations_rng_);
+  p.occupation = (*kOccupations)[std::min(
+      kOccupations->size() - 1, static_cast<size_t>(kOccupations->size() * std::pow(w, 1.8)))];
   if (Chance(0.4)) {
     p.vehicle = absl::StrFormat("%c%c%02d %c%c%c", 'A' + Int(0, 25), 'A' + Int(0, 25), Int(10, 74),
                                 'A' + Int(0, 25), 'A' + Int(0, 25), 'A' + Int(0, 25));
@@ -344,6 +372,14 @@ std::string Generator::RecordedBirthPlace(const Person& p) {
   return place;
 }
 
+std::string Generator::RecordedOccupation(const Person& p) {
+  const double u = std::uniform_real_distribution<double>(0, 1)(occupations_rng_);
+  if (u < 0.6) return "";             // most records leave it out
+  if (u < 0.65) return "Unemployed";  // between jobs, or so they said
+  if (u > 0.9) return absl::AsciiStrToUpper(p.occupation);
+  return p.occupation;
+}
+
 absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
   const int force_count = std::clamp(options_.forces, 2, static_cast<int>(Forces().size()));
   std::error_code ec;
@@ -366,13 +402,14 @@ absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
                        "suspect_dob,suspect_sex,suspect_postcode,suspect_phone,suspect_email,"
                        "suspect_vehicle,suspect_pnc,victim_ref,victim_given_name,"
                        "victim_family_name,victim_dob,victim_postcode,victim_phone,victim_email,"
-                       "suspect_birth_place,victim_birth_place\n";
+                       "suspect_birth_place,victim_birth_place,suspect_occupation,"
+                       "victim_occupation\n";
     order_out[f] << "force_code,order_id,order_type,start_date,end_date,subject_ref,"
                     "subject_given_name,subject_family_name,subject_dob,subject_sex,"
                     "subject_postcode,subject_phone,subject_email,subject_vehicle,subject_pnc,"
                     "protected_ref,protected_given_name,protected_family_name,protected_dob,"
                     "protected_postcode,protected_phone,protected_email,subject_birth_place,"
-                    "protected_birth_place\n";
+                    "protected_birth_place,subject_occupation,protected_occupation\n";
   }
   summary.ground_truth_file = dir + "/ground_truth.csv";
   std::ofstream truth(summary.ground_truth_file);
@@ -456,6 +493,8 @@ absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
       row.insert(row.end(), v_fields.begin(), v_fields.end());
       row.push_back(RecordedBirthPlace(suspect));
       row.push_back(RecordedBirthPlace(victim));
+      row.push_back(RecordedOccupation(suspect));
+      row.push_back(RecordedOccupation(victim));
       incident_out[force] << CsvRow(row) << "\n";
       ++summary.rows;
       const std::string file = summary.incident_files[force];
@@ -478,6 +517,8 @@ absl::StatusOr<DemoDataSummary> Generator::Run(const std::string& dir) {
         o.insert(o.end(), protected_person.begin(), protected_person.end());
         o.push_back(RecordedBirthPlace(suspect));
         o.push_back(RecordedBirthPlace(victim));
+        o.push_back(RecordedOccupation(suspect));
+        o.push_back(RecordedOccupation(victim));
         order_out[force] << CsvRow(o) << "\n";
         truth << CsvRow({summary.order_files[force], Forces()[force].code, order_id, "subject",
                          subject[0], std::to_string(suspect.id)})

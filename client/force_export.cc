@@ -23,9 +23,10 @@ const std::vector<std::string> kIncidentRequired = {
     "victim_ref",          "victim_given_name", "victim_family_name", "victim_dob",
     "victim_postcode",     "victim_phone",      "victim_email"};
 const std::vector<std::string> kIncidentOptional = {
-    "included_offence_codes", "domestic_abuse",      "reported_date",     "outcome",
-    "handling_code",          "review_date",         "record_version",    "suspect_address",
-    "victim_address",         "suspect_birth_place", "victim_birth_place"};
+    "included_offence_codes", "domestic_abuse",      "reported_date",      "outcome",
+    "handling_code",          "review_date",         "record_version",     "suspect_address",
+    "victim_address",         "suspect_birth_place", "victim_birth_place", "suspect_occupation",
+    "victim_occupation"};
 const std::vector<std::string> kOrderRequired = {"force_code",
                                                  "order_id",
                                                  "order_type",
@@ -48,9 +49,9 @@ const std::vector<std::string> kOrderRequired = {"force_code",
                                                  "protected_postcode",
                                                  "protected_phone",
                                                  "protected_email"};
-const std::vector<std::string> kOrderOptional = {"review_date",         "record_version",
-                                                 "subject_address",     "protected_address",
-                                                 "subject_birth_place", "protected_birth_place"};
+const std::vector<std::string> kOrderOptional = {
+    "review_date",         "record_version",        "subject_address",    "protected_address",
+    "subject_birth_place", "protected_birth_place", "subject_occupation", "protected_occupation"};
 
 // Retention review when the export gives none: seven years after the offence or order start.
 constexpr int kDefaultReviewYears = 7;
@@ -186,6 +187,7 @@ PersonIdentifiers ReadPerson(Row& row, const std::string& prefix) {
   p.postcode = OptionalField<Postcode>(row, prefix + "postcode", &NormalisePostcode);
   p.address = NormaliseAddress(row.Get(prefix + "address"));
   p.birth_place = NormalisePlaceName(row.Get(prefix + "birth_place"));
+  p.occupation = NormaliseOccupation(row.Get(prefix + "occupation"));
   p.sex = ParseSex(row, prefix + "sex");
   if (auto pnc = OptionalField<std::string>(row, prefix + "pnc", &NormalisePncId)) p.pnc_id = *pnc;
   if (auto phone = OptionalField<std::string>(row, prefix + "phone", &NormalisePhone)) {

@@ -10,7 +10,7 @@
 //   victim_given_name, victim_family_name, victim_dob, victim_postcode, victim_phone, victim_email
 // optional: included_offence_codes, domestic_abuse, reported_date, outcome, handling_code,
 //   review_date, record_version, suspect_address, victim_address, suspect_birth_place,
-//   victim_birth_place
+//   victim_birth_place, suspect_occupation, victim_occupation
 //
 // Protective order export columns:
 //   force_code, order_id, order_type, start_date, end_date, subject_ref, subject_given_name,
@@ -18,7 +18,7 @@
 //   subject_vehicle, subject_pnc, protected_ref, protected_given_name, protected_family_name,
 //   protected_dob, protected_postcode, protected_phone, protected_email
 // optional: review_date, record_version, subject_address, protected_address,
-//   subject_birth_place, protected_birth_place
+//   subject_birth_place, protected_birth_place, subject_occupation, protected_occupation
 #ifndef CROSSFORCE_CLIENT_FORCE_EXPORT_H_
 #define CROSSFORCE_CLIENT_FORCE_EXPORT_H_
 

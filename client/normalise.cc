@@ -296,6 +296,10 @@ std::string NormalisePlaceName(absl::string_view raw) {
   return absl::StrJoin(words, " ");
 }
 
+std::string NormaliseOccupation(absl::string_view raw) {
+  return absl::StrJoin(UpperCaseWords(raw), " ");
+}
+
 std::string CanonicalGivenName(absl::string_view normalised) {
   const size_t space = normalised.find(' ');
   const absl::string_view first = normalised.substr(0, space);

@@ -49,6 +49,10 @@ std::string StreetName(absl::string_view normalised_address);
 // HELENS" are the same). Empty when nothing is left.
 std::string NormalisePlaceName(absl::string_view raw);
 
+// An occupation in one normal form: folded to ASCII, upper case, punctuation as single spaces
+// ("Company-director" and "COMPANY DIRECTOR" are the same). Empty when nothing is left.
+std::string NormaliseOccupation(absl::string_view raw);
+
 // The canonical given name for a normalised one: common English nicknames map to their formal name
 // (BOB -> ROBERT, PEGGY -> MARGARET); other names map to themselves. Only the first word is mapped.
 std::string CanonicalGivenName(absl::string_view normalised);

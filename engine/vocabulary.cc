@@ -99,7 +99,8 @@ absl::string_view Name(TokenKind kind) {
       "address_street_phonetic",
       "birth_place",
       "email_user",
-      "sole_name_phonetic"};
+      "sole_name_phonetic",
+      "occupation"};
   return Lookup(kNames, kind);
 }
 

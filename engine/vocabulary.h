@@ -87,8 +87,9 @@ enum class TokenKind : uint8_t {
   kBirthPlace = 15,
   kEmailUser = 16,
   kSoleNamePhonetic = 17,
+  kOccupation = 18,
 };
-inline constexpr int kMaxTokenKind = 17;
+inline constexpr int kMaxTokenKind = 18;
 
 enum class EncodedField : uint8_t {
   kGivenName = 1,

@@ -111,8 +111,8 @@ void BlendWithPrior(const LevelCounts& counts, double prior_pairs,
 
 absl::string_view ComparisonName(Comparison c) {
   static constexpr absl::string_view kNames[] = {
-      "given_name", "family_name", "date_of_birth", "postcode", "pnc_id",     "phone",
-      "email",      "vehicle",     "sex",           "address",  "birth_place"};
+      "given_name", "family_name", "date_of_birth", "postcode", "pnc_id",      "phone",
+      "email",      "vehicle",     "sex",           "address",  "birth_place", "occupation"};
   return kNames[static_cast<int>(c)];
 }
 
@@ -163,6 +163,9 @@ MatchModel MatchModel::Default() {
   // difference is weak evidence; agreement is adjusted by how common the place is.
   set(Comparison::kBirthPlace,
       {{"same place", 0.80, 0.01}, {"dice>=0.75", 0.05, 0.003}, {"different", 0.15, 0.987}});
+  // People change jobs and records word them differently, so a difference is weak evidence;
+  // agreement is adjusted by how common the occupation is.
+  set(Comparison::kOccupation, {{"same occupation", 0.70, 0.05}, {"different", 0.30, 0.95}});
   return m;
 }
 
@@ -299,6 +302,12 @@ PairScore PairScorer::Compare(const PersonRecord& a, const PersonRecord& b) cons
     }
     SetLevel(Comparison::kBirthPlace, level, level == 0 ? same.agreeing : nullptr, o);
   }
+  {  // occupation: the same (normalised) words, or different
+    const Shared same = SharedTokens(a, b, TokenKind::kOccupation);
+    const int level = same.both_present ? (same.agree ? 0 : 1) : -1;
+    SetLevel(Comparison::kOccupation, level, level == 0 ? same.agreeing : nullptr,
+             out[static_cast<int>(Comparison::kOccupation)]);
+  }
   {
     const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;
     SetLevel(Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
@@ -404,7 +413,8 @@ void CountTokenFrequencies(const std::vector<const PersonRecord*>& persons, Matc
     for (const LinkToken& t : p->tokens) {
       const TokenKind kind = t.kind();
       if (kind == TokenKind::kGivenNameCanonical || kind == TokenKind::kFamilyNamePhonetic ||
-          kind == TokenKind::kDateOfBirth || kind == TokenKind::kBirthPlace) {
+          kind == TokenKind::kDateOfBirth || kind == TokenKind::kBirthPlace ||
+          kind == TokenKind::kOccupation) {
         model->token_frequency[t.packed] += 1.0;
       }
     }

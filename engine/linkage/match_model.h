@@ -1,6 +1,6 @@
 // Fellegi-Sunter scoring of a pair of person records from their anonymised identities. Each
 // comparison (given name, family name, date of birth, postcode, PNC id, phone, email, vehicle, sex,
-// address, place of birth)
+// address, place of birth, occupation)
 // falls into one level, from agreement to disagreement; a level contributes log2(m / u), where m is
 // the chance of that level for a true match and u for a non-match, and a comparison with a value
 // missing on either side contributes nothing. Agreement on a frequent value says less than on a
@@ -33,8 +33,9 @@ enum class Comparison {
   kSex,
   kAddress,
   kBirthPlace,
+  kOccupation,
 };
-inline constexpr int kComparisonCount = 11;
+inline constexpr int kComparisonCount = 12;
 
 struct ComparisonLevel {
   std::string name;  // e.g. "dice>=0.90", "day/month swapped"

@@ -87,11 +87,13 @@ std::set<std::string> RawIdentifiers(const std::vector<std::string>& files) {
                               column.find("email") != std::string::npos ||
                               column.find("vehicle") != std::string::npos ||
                               column.find("pnc") != std::string::npos ||
-                              column.find("birth_place") != std::string::npos;
+                              column.find("birth_place") != std::string::npos ||
+                              column.find("occupation") != std::string::npos;
         if (!identity || column == "location_district") continue;
         add(value);
         add(NormaliseName(value));
         if (column.find("birth_place") != std::string::npos) add(NormalisePlaceName(value));
+        if (column.find("occupation") != std::string::npos) add(NormaliseOccupation(value));
         if (auto phone = NormalisePhone(value); phone.ok()) add(*phone);
         if (auto email = NormaliseEmail(value); email.ok()) add(*email);
         if (auto reg = NormaliseVehicle(value);

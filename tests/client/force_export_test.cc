@@ -78,12 +78,13 @@ TEST_F(ForceExportTest, GroupsRowsIntoIncidentsWithDistinctParties) {
   EXPECT_EQ(i2.offence_date().month(), 4);
 }
 
-TEST_F(ForceExportTest, AddressesPlacesOfBirthAndEmailsAreEncodedNeverSent) {
+TEST_F(ForceExportTest, AddressesPlacesOfBirthOccupationsAndEmailsAreEncodedNeverSent) {
   absl::StatusOr<ParsedExport> parsed = Read(absl::StrCat(
-      kHeader, ",suspect_address,victim_address,suspect_birth_place,victim_birth_place\n",
+      kHeader,
+      ",suspect_address,victim_address,suspect_birth_place,victim_birth_place,suspect_occupation\n",
       "WYP,I1,2024-03-01,STALKING,following,LS6,S1,Bob,Smith,01/02/"
       "1980,M,,,Rob.Smith77@Example.com,,,"
-      "V1,Ann,Jones,,,,,,3,\"12a Wharfedale St., Headingley\",,St. Helens,\n"));
+      "V1,Ann,Jones,,,,,,3,\"12a Wharfedale St., Headingley\",,St. Helens,,Tree-surgeon\n"));
   ASSERT_THAT(parsed, IsOk());
   ASSERT_EQ(parsed->entries.size(), 1u);
   const v1::IncidentRecord& incident = parsed->entries[0].record().incident();
@@ -98,6 +99,7 @@ TEST_F(ForceExportTest, AddressesPlacesOfBirthAndEmailsAreEncodedNeverSent) {
   EXPECT_EQ(filter_bytes[v1::ENCODED_FIELD_BIRTH_PLACE], 32u) << "a 256-bit place-of-birth filter";
   EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_ADDRESS_STREET_PHONETIC)) << "a street-name token";
   EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_BIRTH_PLACE)) << "a place-of-birth token";
+  EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_OCCUPATION)) << "an occupation token";
   EXPECT_EQ(filter_bytes[v1::ENCODED_FIELD_EMAIL], 64u) << "a 512-bit email filter";
   EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_EMAIL)) << "an email token";
   EXPECT_TRUE(kinds.contains(v1::TOKEN_KIND_EMAIL_USER)) << "an email user-name token";
@@ -105,9 +107,12 @@ TEST_F(ForceExportTest, AddressesPlacesOfBirthAndEmailsAreEncodedNeverSent) {
     EXPECT_NE(e.field(), v1::ENCODED_FIELD_ADDRESS) << "no address recorded for the victim";
     EXPECT_NE(e.field(), v1::ENCODED_FIELD_BIRTH_PLACE) << "no place of birth for the victim";
   }
+  for (const v1::IdentifierToken& t : incident.parties(1).identity().tokens()) {
+    EXPECT_NE(t.kind(), v1::TOKEN_KIND_OCCUPATION) << "no occupation recorded for the victim";
+  }
   const std::string wire = parsed->entries[0].SerializeAsString();
   for (const char* raw : {"Wharfedale", "WHARFEDALE", "Headingley", "HEADINGLEY", "W634", "Helens",
-                          "HELENS", "smith77", "Smith77", "xample"}) {
+                          "HELENS", "smith77", "Smith77", "xample", "surgeon", "SURGEON"}) {
     EXPECT_EQ(wire.find(raw), std::string::npos) << raw;
   }
 }

@@ -57,6 +57,13 @@ TEST(NormaliseTest, PlaceNamesHaveOneWrittenForm) {
   EXPECT_EQ(NormalisePlaceName(" - "), "");
 }
 
+TEST(NormaliseTest, OccupationsHaveOneWrittenForm) {
+  EXPECT_EQ(NormaliseOccupation("Company-director"), "COMPANY DIRECTOR");
+  EXPECT_EQ(NormaliseOccupation("  company   DIRECTOR "), "COMPANY DIRECTOR");
+  EXPECT_EQ(NormaliseOccupation("Café owner"), "CAFE OWNER");
+  EXPECT_EQ(NormaliseOccupation(" / "), "");
+}
+
 TEST(NormaliseTest, NicknamesMapToCanonicalNames) {
   EXPECT_EQ(CanonicalGivenName("BOB"), "ROBERT");
   EXPECT_EQ(CanonicalGivenName("ROBERT"), "ROBERT");

@@ -119,12 +119,13 @@ TEST(DatasetAccuracyTest, SplinkHistorical50k) {
             p.postcode = r.at("postcode_fake");
             p.sex = r.at("gender");
             p.birth_place = r.at("birth_place");
+            p.occupation = r.at("occupation");
             p.truth = r.at("cluster");
             return true;
           });
   ASSERT_GT(data.people.size(), 50000u);
-  // Measured 0.9284; the target is 0.93 (BENCHMARKS.md).
-  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.927);
+  // Measured 0.9336; the target is 0.93 (BENCHMARKS.md).
+  EXPECT_GE(Link(data, false, "historical_50k").f1(), 0.932);
 }
 
 }  // namespace

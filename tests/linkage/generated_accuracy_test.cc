@@ -49,6 +49,7 @@ Loaded Load(const client::DemoDataSummary& summary) {
         p.email = row[col[role + "email"]];
         if (col.contains(role + "sex")) p.sex = row[col[role + "sex"]];
         if (col.contains(role + "birth_place")) p.birth_place = row[col[role + "birth_place"]];
+        if (col.contains(role + "occupation")) p.occupation = row[col[role + "occupation"]];
         const std::string key = p.source + "/" + p.id;
         p.truth = identity[p.source + "/" + row[col["incident_id"]] + "/" + row[col[role + "ref"]]];
         if (out.truth.contains(key)) continue;

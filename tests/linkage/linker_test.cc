@@ -182,6 +182,44 @@ TEST_F(LinkerTest, ALoneNameIsComparedWithTheOtherRecordsFamilyName) {
   EXPECT_TRUE(candidates) << "the lone name blocks as a family name (with the postcode district)";
 }
 
+TEST_F(LinkerTest, OccupationsAreComparedAndARareOneSaysMore) {
+  // Forty labourers and two farriers: the model's term frequencies, as a relink fits them.
+  std::vector<RawPerson> people;
+  for (int i = 0; i < 40; ++i) {
+    RawPerson labourer;
+    labourer.source = "WYP";
+    labourer.id = absl::StrFormat("L%d", i);
+    labourer.given = "Lee";
+    labourer.family = absl::StrFormat("Name%c", 'A' + i % 26);
+    labourer.occupation = "Labourer";
+    people.push_back(labourer);
+  }
+  RawPerson farrier_a{"WYP", "F1", "Mark", "Jones", "", "", "", "", "M", ""};
+  farrier_a.occupation = "Farrier";
+  RawPerson farrier_b{"MET", "F2", "Mark", "Jones", "", "", "", "", "M", ""};
+  farrier_b.occupation = "farrier ";
+  RawPerson none{"GMP", "N", "Mark", "Jones", "", "", "", "", "M", ""};
+  for (const RawPerson& p : {farrier_a, farrier_b, none}) people.push_back(p);
+  std::vector<PersonRecord> records;
+  for (const RawPerson& p : people) records.push_back(Person(p));
+  std::vector<const PersonRecord*> all;
+  for (const PersonRecord& r : records) all.push_back(&r);
+  LinkerOptions options;
+  options.model = FitModel(all, options.model);
+  Linker linker(options);
+  for (const PersonRecord& r : records) Add(linker, r);
+  const auto occupation = [&](const RawPerson& x, const RawPerson& y) {
+    return Outcome(linker, x, y, Comparison::kOccupation);
+  };
+  EXPECT_EQ(occupation(farrier_a, farrier_b).level, 0) << "the same occupation written two ways";
+  EXPECT_TRUE(occupation(farrier_a, farrier_b).term_frequency_adjusted);
+  EXPECT_GT(occupation(farrier_a, farrier_b).weight, occupation(people[0], people[1]).weight)
+      << "two farriers are rarer than two labourers";
+  EXPECT_EQ(occupation(farrier_a, people[0]).level, 1);
+  EXPECT_LT(occupation(farrier_a, people[0]).weight, 0);
+  EXPECT_EQ(occupation(farrier_a, none).level, -1) << "not recorded: no evidence";
+}
+
 TEST_F(LinkerTest, MistypedDatesAndEmailsAreCloseNotDifferent) {
   Linker linker{LinkerOptions()};
   const RawPerson a{"WYP", "A", "Evie", "", "1992-08-14", "", "", "evied62@bishop.info", "", ""};

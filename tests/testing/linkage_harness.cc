@@ -23,6 +23,7 @@ PersonRecord EncodePerson(client::Anonymiser& anonymiser, const RawPerson& raw) 
   }
   p.address = client::NormaliseAddress(raw.address);
   p.birth_place = client::NormalisePlaceName(raw.birth_place);
+  p.occupation = client::NormaliseOccupation(raw.occupation);
   if (auto phone = client::NormalisePhone(raw.phone); phone.ok()) p.phones.push_back(*phone);
   if (auto email = client::NormaliseEmail(raw.email); email.ok()) p.emails.push_back(*email);
   if (raw.sex == "m" || raw.sex == "M" || raw.sex == "male") p.sex = v1::SEX_MALE;

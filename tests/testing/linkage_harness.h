@@ -23,6 +23,7 @@ struct RawPerson {
   std::string truth;             // ground-truth identity
   std::string address = "";      // street address line, where the source has one
   std::string birth_place = "";  // place of birth, where the source has one
+  std::string occupation = "";   // occupation, where the source has one
 };
 
 // Normalises and anonymises `raw` as the client does and converts it to the engine's record.
