@@ -552,9 +552,17 @@ Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
     entity_of_.push_back(0);
     next_in_record_.push_back(kNoIndex);
   }
-  SortTokens(person);
   clk_words_.resize(persons_.size() * kFilterWords);
   clk_bits_.resize(persons_.size());
+  persons_[i] = std::move(person);
+  key_to_index_.insert(i);
+  alive_[i] = true;
+  return i;
+}
+
+void Linker::Prepare(Index i) {
+  PersonRecord& person = persons_[i];
+  SortTokens(person);
   const absl::string_view record_filter = person.filter(EncodedField::kRecord);
   if (record_filter.size() == kFilterWords * sizeof(uint64_t)) {
     std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
@@ -565,10 +573,6 @@ Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
   } else {
     clk_bits_[i] = kNoRecordFilter;
   }
-  persons_[i] = std::move(person);
-  key_to_index_.insert(i);
-  alive_[i] = true;
-  return i;
 }
 
 void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
@@ -587,6 +591,7 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   for (PersonRecord& person : persons) {
     const Index i = Insert(id, std::move(person));
     if (i == kNoIndex) continue;
+    Prepare(i);
     Add(i);
     added.push_back(i);
     seeds.push_back(i);
@@ -617,6 +622,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   clk_words_.reserve(persons * kFilterWords);
   clk_bits_.reserve(persons);
   key_to_index_.reserve(persons);
+  by_record_.reserve(records.size() + records.size() / 4);
 }
 
 void Linker::Build(std::vector<RecordPersons> records) {
@@ -636,11 +642,20 @@ void Linker::Build(std::vector<RecordPersons> records) {
     for (PersonRecord& person : record.persons) {
       const Index i = Insert(record.id, std::move(person));
       if (i == kNoIndex) continue;
-      if (!bands_later) IndexBlocks(i, KeysOf(i));
+      if (!bands_later) {
+        Prepare(i);
+        IndexBlocks(i, KeysOf(i));
+      }
       added.push_back(i);
       seeds.push_back(i);
     }
     FileRecord(added);
+  }
+  // The bands are laid later, from the prepared records, so the preparing (sorting tokens,
+  // moving record filters out) can run on the workers: each touches only its own slot.
+  if (bands_later) {
+    ForEachOnWorkers(WorkerCount(options_.build_threads), seeds.size(), /*chunk=*/1024,
+                     [&](size_t, size_t k) { Prepare(seeds[k]); });
   }
   if (!options_.index_only) {
     // Every pair sharing a block, scored once (from its lower index), on worker threads that only

@@ -190,8 +190,13 @@ class Linker {
   // relink does not grow them step by step and the records linked after it do not move them.
   void Reserve(const std::vector<RecordPersons>& records);
   void Remove(Index i);
-  // Takes a slot for `person` of record `id`; kNoIndex when its key is already held.
+  // Takes a slot for `person` of record `id`; kNoIndex when its key is already held. Prepare(i)
+  // must follow before person i is indexed or compared.
   Index Insert(const RecordId& id, PersonRecord person);
+  // Puts the person in slot i in the form the linker reads: tokens sorted, the 1024-bit record
+  // filter moved into clk_words_. Touches nothing but slot i's data, so a Build prepares its
+  // records on the workers.
+  void Prepare(Index i);
   // Files the persons just inserted for one record (none: nothing to file) in by_record_.
   void FileRecord(const std::vector<Index>& persons);
   // A person's blocks: hashed token block keys and its signature in each LSH band. Computed once
