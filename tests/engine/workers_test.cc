@@ -55,5 +55,16 @@ TEST(SortOnWorkersTest, OnePartIsSortedInPlace) {
   EXPECT_THAT(SortOnWorkers(parts), testing::ElementsAre(1, 3, 3, 5, 9));
 }
 
+TEST(SortOnWorkersTest, SortsMovableElementsByTheGivenOrder) {
+  // As a relink sorts its clusters: vectors, moved rather than copied, by their first element.
+  std::vector<std::vector<std::vector<int>>> parts = {{{7, 1}, {2}, {9, 9, 9}}, {{4}, {1, 8}}};
+  const std::vector<std::vector<int>> sorted = SortOnWorkers(
+      parts, [](const std::vector<int>& x, const std::vector<int>& y) { return x[0] < y[0]; });
+  EXPECT_THAT(sorted, testing::ElementsAre(testing::ElementsAre(1, 8), testing::ElementsAre(2),
+                                           testing::ElementsAre(4), testing::ElementsAre(7, 1),
+                                           testing::ElementsAre(9, 9, 9)));
+  for (const auto& part : parts) EXPECT_THAT(part, testing::IsEmpty());
+}
+
 }  // namespace
 }  // namespace crossforce
