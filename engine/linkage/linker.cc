@@ -294,19 +294,22 @@ absl::string_view Linker::RecordFilter(Index i) const {
 }
 
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
+  const double min_dice = common_given_name_[a] && common_given_name_[b]
+                              ? options_.common_name_min_dice
+                              : options_.lsh_min_dice;
   if (clk_bits_[a] == kNoRecordFilter || clk_bits_[b] == kNoRecordFilter) {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
     // any pair sharing a block is. (A filter in clk_words_ is never empty.)
     if (fa.empty() || fb.empty()) return true;
-    return Dice(fa, fb) >= options_.lsh_min_dice;
+    return Dice(fa, fb) >= min_dice;
   }
   static const DiceKernel kernel = BestDiceKernel();
   const uint32_t both =
       AndPopCount(&clk_words_[a * kFilterWords], &clk_words_[b * kFilterWords], kernel);
   const uint32_t total = clk_bits_[a] + clk_bits_[b];
-  return total > 0 && 2.0 * both >= options_.lsh_min_dice * total;
+  return total > 0 && 2.0 * both >= min_dice * total;
 }
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
@@ -557,6 +560,7 @@ Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
   }
   clk_words_.resize(persons_.size() * kFilterWords);
   clk_bits_.resize(persons_.size());
+  common_given_name_.resize(persons_.size());
   persons_[i] = std::move(person);
   key_to_index_.insert(i);
   alive_[i] = true;
@@ -566,6 +570,15 @@ Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
 void Linker::Prepare(Index i) {
   PersonRecord& person = persons_[i];
   SortTokens(person);
+  common_given_name_[i] = 0;
+  for (const LinkToken& t : person.tokens) {
+    if (t.kind() != TokenKind::kGivenNameCanonical) continue;
+    const auto it = options_.model.token_frequency.find(t.packed);
+    if (it != options_.model.token_frequency.end() &&
+        it->second >= options_.common_name_frequency) {
+      common_given_name_[i] = 1;
+    }
+  }
   const absl::string_view record_filter = person.filter(EncodedField::kRecord);
   if (record_filter.size() == kFilterWords * sizeof(uint64_t)) {
     std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
@@ -624,6 +637,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   next_in_record_.reserve(persons);
   clk_words_.reserve(persons * kFilterWords);
   clk_bits_.reserve(persons);
+  common_given_name_.reserve(persons);
   key_to_index_.reserve(persons);
   by_record_.reserve(records.size() + records.size() / 4);
 }

@@ -74,6 +74,16 @@ struct LinkerOptions {
   // data sets 0.5 drops more than half of the band-only pairs and 5 of their 13,600 links (none
   // below 0.45 scored a link). See BENCHMARKS.md.
   double lsh_min_dice = 0.5;
+  // A common given name fills much of the record filter with bits every namesake shares, so two
+  // records that both carry one meet the screen at a higher similarity: common_name_min_dice when
+  // both records' canonical given names each belong to at least common_name_frequency of the
+  // population (the fitted model's term frequencies; no fit, no common names). At a million
+  // benchmark records the namesake pairs between Dice 0.5 and 0.6 held no true match and were
+  // over a third of those scored; the 1M relink took 29.3 s instead of 33.5-38.6 s.
+  // historical_50k, whose sparse true matches sit between 0.5 and 0.6, lost 0.0006 of F1 (0.0022
+  // with 0.001 as the frequency). See BENCHMARKS.md.
+  double common_name_frequency = 0.01;
+  double common_name_min_dice = 0.6;
   // A second LSH index, over the address filter alone, for one person recorded under other names
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
   // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
@@ -249,7 +259,8 @@ class Linker {
   // Whether a and b share a bucket in a band before `band`.
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether a pair found only through an LSH band or a screened block is similar enough to
-  // compare (lsh_min_dice); true when either has no record filter.
+  // compare (lsh_min_dice, or common_name_min_dice for two common given names); true when either
+  // has no record filter.
   bool SimilarRecordFilters(Index a, Index b) const;
   // Sets the model's m from sure matches among the candidate pairs of a sample of `seeds`
   // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.
@@ -297,6 +308,9 @@ class Linker {
   static constexpr uint32_t kNoRecordFilter = ~uint32_t{0};
   std::vector<uint64_t> clk_words_;
   std::vector<uint32_t> clk_bits_;
+  // Whether person i's canonical given name is common (LinkerOptions::common_name_frequency), by
+  // index. Bytes, not bits: Prepare sets them on the workers.
+  std::vector<uint8_t> common_given_name_;
   std::vector<bool> alive_;
   std::vector<Index> free_;
   // The slot of each live person, by key. The set holds slots and hashes and compares them

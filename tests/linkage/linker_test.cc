@@ -678,6 +678,49 @@ TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
   EXPECT_EQ(incremental.link_count(), 10u);
 }
 
+// Namesakes' record filters share their name's bits, so two records that both carry a common
+// given name must be more alike to pass the screen; a rare name, or one of the two, is screened
+// as before. Linking one by one and a relink find the same pairs.
+TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
+  std::vector<int> base, variant;
+  for (int bit = 0; bit < 200; ++bit) base.push_back(bit);
+  for (int bit = 0; bit < 110; ++bit) variant.push_back(bit);
+  for (int bit = 500; bit < 590; ++bit) variant.push_back(bit);  // Dice with base 0.55
+  const auto person = [](const std::string& ref, const std::vector<int>& bits,
+                         const std::string& given) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    AddToken(p, TokenKind::kGivenNameCanonical, given);
+    AddToken(p, TokenKind::kGivenNamePhonetic, "gp-J500");  // with the birth year, a screened
+    AddToken(p, TokenKind::kBirthYear, "by-1984");          // block all of them share
+    SortTokens(p);
+    return p;
+  };
+  const std::vector<PersonRecord> people = {
+      person("A", base, "gc-JOHN"), person("B", variant, "gc-JOHN"), person("C", base, "gc-JONAH"),
+      person("D", variant, "gc-JONAH")};
+  LinkerOptions options;
+  options.lsh_bands = 0;  // token blocks alone
+  options.address_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  options.model.token_frequency[MakeLinkToken(TokenKind::kGivenNameCanonical, "gc-JOHN").packed] =
+      0.02;
+  options.model.token_frequency[MakeLinkToken(TokenKind::kGivenNameCanonical, "gc-JONAH").packed] =
+      0.0001;
+  Linker incremental(options);
+  LinkEach(incremental, people);
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_THAT(CandidatePairs(incremental),
+              ::testing::ElementsAre(Pair("A", "C"), Pair("A", "D"), Pair("B", "C"), Pair("B", "D"),
+                                     Pair("C", "D")))
+      << "A and B are two Johns at Dice 0.55, C and D two Jonahs; a John and a Jonah are "
+         "screened as before";
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_EQ(built.link_count(), 5u);
+  EXPECT_EQ(incremental.link_count(), 5u);
+}
+
 // With address bands of no hashes every address collides with every other, so only the screen
 // tells the pairs apart: records sharing nothing else are compared only when their address filters
 // are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the
