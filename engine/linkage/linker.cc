@@ -228,12 +228,11 @@ uint64_t BlockKey(uint64_t hash, BlockPairs pairs) {
 
 // The token as it takes part in blocks of `kind`: itself, or, for a lone given name's Soundex
 // in a family name's blocks, the family name Soundex token of the same value (the two kinds share
-// a key, so the value is the fingerprint below the kind byte); nullopt when it takes no part.
+// a key, so the value is the fingerprint); nullopt when it takes no part.
 std::optional<uint64_t> AsBlockToken(const LinkToken& t, TokenKind kind) {
   if (t.kind() == kind) return t.packed;
   if (kind == TokenKind::kFamilyNamePhonetic && t.kind() == TokenKind::kSoleNamePhonetic) {
-    constexpr uint64_t kValue = (uint64_t{1} << 56) - 1;
-    return (static_cast<uint64_t>(TokenKind::kFamilyNamePhonetic) << 56) | (t.packed & kValue);
+    return LinkToken::Of(TokenKind::kFamilyNamePhonetic, t.fingerprint()).packed;
   }
   return std::nullopt;
 }

@@ -68,14 +68,13 @@ constexpr int kFamilyDifferent = 4;
 
 // `sole`'s lone name (kSoleNamePhonetic, keyed as a family name's Soundex) agreeing with a family
 // name Soundex of `other`: the agreeing family name token, or null. The two kinds share a key, so
-// a token's value is its fingerprint, below the kind byte.
+// a token's value is its fingerprint.
 const LinkToken* SoleNameSoundsLikeFamilyName(const PersonRecord& sole, const PersonRecord& other) {
-  constexpr uint64_t kValue = (uint64_t{1} << 56) - 1;
   const auto [sole_begin, sole_end] = TokensOfKind(sole, TokenKind::kSoleNamePhonetic);
   const auto [family_begin, family_end] = TokensOfKind(other, TokenKind::kFamilyNamePhonetic);
   for (const LinkToken* s = sole_begin; s != sole_end; ++s) {
     for (const LinkToken* f = family_begin; f != family_end; ++f) {
-      if ((s->packed & kValue) == (f->packed & kValue)) return f;
+      if (s->fingerprint() == f->fingerprint()) return f;
     }
   }
   return nullptr;

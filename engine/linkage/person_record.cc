@@ -31,9 +31,7 @@ LinkToken MakeLinkToken(TokenKind kind, absl::string_view token) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 0x100000001b3u;
   }
-  constexpr uint64_t kFingerprintMask = (uint64_t{1} << 56) - 1;
-  return LinkToken{(static_cast<uint64_t>(static_cast<uint8_t>(kind)) << 56) |
-                   (hash & kFingerprintMask)};
+  return LinkToken::Of(kind, hash);
 }
 
 void PersonRecord::SetFilter(EncodedField f, absl::string_view bits) {

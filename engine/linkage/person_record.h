@@ -35,9 +35,19 @@ struct PersonKey {
 // relink. Two different tokens of one kind agree by chance with probability 2^-56 per pair
 // compared: about once in 10^8 relinks of a million records.
 struct LinkToken {
+  static constexpr uint64_t kFingerprintMask = (uint64_t{1} << 56) - 1;
+
   uint64_t packed = 0;
 
   TokenKind kind() const { return static_cast<TokenKind>(packed >> 56); }
+  uint64_t fingerprint() const { return packed & kFingerprintMask; }
+  // The token of `kind` with `fingerprint` (its low 56 bits). For kinds whose tokens share a key
+  // (a lone given name's Soundex and a family name's), Of(other_kind, t.fingerprint()) is the
+  // token t's value has under the other kind.
+  static LinkToken Of(TokenKind kind, uint64_t fingerprint) {
+    return LinkToken{(static_cast<uint64_t>(static_cast<uint8_t>(kind)) << 56) |
+                     (fingerprint & kFingerprintMask)};
+  }
 
   friend auto operator<=>(const LinkToken&, const LinkToken&) = default;
   friend bool operator==(const LinkToken&, const LinkToken&) = default;
