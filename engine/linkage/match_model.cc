@@ -89,6 +89,13 @@ bool FiltersAtLeast(const PersonRecord& a, const PersonRecord& b, EncodedField f
   return *similarity >= floor;
 }
 
+// into += from, level by level (tallies kept per worker, joined afterwards).
+void AddLevelCounts(const LevelCounts& from, LevelCounts& into) {
+  for (int c = 0; c < kComparisonCount; ++c) {
+    for (size_t l = 0; l < into[c].size(); ++l) into[c][l] += from[c][l];
+  }
+}
+
 // Sets every level's `probability` (its m or its u) to the level's share of `counts`, with the
 // model's value weighing as `prior_pairs` pairs. A comparison with nothing to go on keeps its
 // values. Floored at u_floor: a level never observed must not weigh infinitely.
@@ -341,40 +348,35 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
     }
   }
   const PairScorer scorer(*model);
+  const auto count_pairs = [&](size_t begin, size_t end, LevelCounts& counts) {
+    for (size_t p = begin; p < end; ++p) {
+      // Random pairs are scattered through memory: fetch both records ahead.
+      if (p + kPrefetchRecordAhead < end) {
+        const auto [a, b] = pairs[p + kPrefetchRecordAhead];
+        PrefetchPersonRecord(*persons[a]);
+        PrefetchPersonRecord(*persons[b]);
+      }
+      if (p + kPrefetchFieldsAhead < end) {
+        const auto [a, b] = pairs[p + kPrefetchFieldsAhead];
+        PrefetchPersonFields(*persons[a]);
+        PrefetchPersonFields(*persons[b]);
+      }
+      const PairScore score = scorer.Compare(*persons[pairs[p].first], *persons[pairs[p].second]);
+      for (int c = 0; c < kComparisonCount; ++c) {
+        const int level = score.comparisons[c].level;
+        if (level >= 0 && static_cast<size_t>(level) < counts[c].size()) counts[c][level] += 1;
+      }
+    }
+  };
   constexpr size_t kChunk = 4096;
   std::vector<LevelCounts> tallies(std::max<size_t>(workers, 1), LevelCounts{});
   ForEachOnWorkers(tallies.size(), (pairs.size() + kChunk - 1) / kChunk, /*chunk=*/1,
                    [&](size_t worker, size_t chunk) {
-                     LevelCounts& counts = tallies[worker];
-                     const size_t end = std::min(pairs.size(), (chunk + 1) * kChunk);
-                     for (size_t p = chunk * kChunk; p < end; ++p) {
-                       // Random pairs are scattered through memory: fetch both records ahead.
-                       if (p + kPrefetchRecordAhead < end) {
-                         const auto [a, b] = pairs[p + kPrefetchRecordAhead];
-                         PrefetchPersonRecord(*persons[a]);
-                         PrefetchPersonRecord(*persons[b]);
-                       }
-                       if (p + kPrefetchFieldsAhead < end) {
-                         const auto [a, b] = pairs[p + kPrefetchFieldsAhead];
-                         PrefetchPersonFields(*persons[a]);
-                         PrefetchPersonFields(*persons[b]);
-                       }
-                       const PairScore score =
-                           scorer.Compare(*persons[pairs[p].first], *persons[pairs[p].second]);
-                       for (int c = 0; c < kComparisonCount; ++c) {
-                         const int level = score.comparisons[c].level;
-                         if (level >= 0 && static_cast<size_t>(level) < counts[c].size()) {
-                           counts[c][level] += 1;
-                         }
-                       }
-                     }
+                     count_pairs(chunk * kChunk, std::min(pairs.size(), (chunk + 1) * kChunk),
+                                 tallies[worker]);
                    });
   LevelCounts counts{};
-  for (const LevelCounts& tally : tallies) {
-    for (int c = 0; c < kComparisonCount; ++c) {
-      for (size_t l = 0; l < counts[c].size(); ++l) counts[c][l] += tally[c][l];
-    }
-  }
+  for (const LevelCounts& tally : tallies) AddLevelCounts(tally, counts);
   BlendWithPrior(counts, prior_pairs, &ComparisonLevel::u, model);
 }
 
@@ -390,9 +392,7 @@ void ConfidentPairCounter::Add(const PersonRecord& a, const PersonRecord& b) {
 }
 
 void ConfidentPairCounter::Merge(const ConfidentPairCounter& other) {
-  for (int c = 0; c < kComparisonCount; ++c) {
-    for (size_t l = 0; l < counts_[c].size(); ++l) counts_[c][l] += other.counts_[c][l];
-  }
+  AddLevelCounts(other.counts_, counts_);
 }
 
 double ConfidentPairCounter::counted(Comparison c) const {
