@@ -790,7 +790,6 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
 std::vector<Linker::Index> Linker::Component(Index start,
                                              absl::FunctionRef<bool(Index)> first_visit) const {
   std::vector<Index> component = {start};
-  first_visit(start);
   for (size_t k = 0; k < component.size(); ++k) {
     for (const auto& [other, weight] : links_[component[k]]) {
       if (first_visit(other)) component.push_back(other);
@@ -903,8 +902,7 @@ void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
       return true;
     };
     for (Index s : seeds) {
-      if (s >= persons_.size() || !alive_[s]) continue;
-      if (dense ? !seen_flags[s] : !seen_set.contains(s)) {
+      if (s < persons_.size() && alive_[s] && first_visit(s)) {
         components.push_back(Component(s, first_visit));
       }
     }

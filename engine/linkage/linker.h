@@ -272,7 +272,7 @@ class Linker {
   void Recluster(const std::vector<Index>& seeds, size_t workers = 1);
   static constexpr size_t kParallelComponents = 4096;
   // The records linked to `start`, directly or not, `start` first; first_visit(i) tells whether
-  // i is met for the first time (and marks it met).
+  // i is met for the first time (and marks it met). The caller has marked `start`.
   std::vector<Index> Component(Index start, absl::FunctionRef<bool(Index)> first_visit) const;
   // The clusters of one component of the link graph (see the file comment), each in key order.
   std::vector<std::vector<Index>> ClusterComponent(const std::vector<Index>& component) const;
