@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <random>
-#include <set>
 
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
@@ -17,6 +16,17 @@ using ::crossforce::testing::AsRecords;
 using ::crossforce::testing::EncodePerson;
 using ::crossforce::testing::IsOk;
 using ::crossforce::testing::RawPerson;
+
+// Every candidate pair the blocking produces, as (lower, higher) nominal references, sorted.
+std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& linker) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  linker.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
+    pairs.emplace_back(std::min(a.key.nominal_ref, b.key.nominal_ref),
+                       std::max(a.key.nominal_ref, b.key.nominal_ref));
+  });
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
 
 class LinkerTest : public ::testing::Test {
  protected:
@@ -174,12 +184,9 @@ TEST_F(LinkerTest, ALoneNameIsComparedWithTheOtherRecordsFamilyName) {
       << "Tom is Thomas";
   // Two family names are compared as family names, whatever the forenames hold.
   EXPECT_EQ(Outcome(linker, full, both_names, Comparison::kFamilyName).level, 4);
-  bool candidates = false;
-  linker.ForEachCandidatePair([&](const PersonRecord& x, const PersonRecord& y) {
-    const std::set<std::string> ids = {x.key.record_id, y.key.record_id};
-    candidates = candidates || ids == std::set<std::string>{"A", "B"};
-  });
-  EXPECT_TRUE(candidates) << "the lone name blocks as a family name (with the postcode district)";
+  EXPECT_THAT(CandidatePairs(linker),
+              ::testing::Contains(std::pair<std::string, std::string>("A", "B")))
+      << "the lone name blocks as a family name (with the postcode district)";
 }
 
 TEST_F(LinkerTest, OccupationsAreComparedAndARareOneSaysMore) {
@@ -235,12 +242,9 @@ TEST_F(LinkerTest, MistypedDatesAndEmailsAreCloseNotDifferent) {
   EXPECT_EQ(Outcome(linker, a, other_domain, Comparison::kEmail).level, 1) << "same user name";
   EXPECT_EQ(Outcome(linker, a, different, Comparison::kEmail).level, 2);
   // Sharing only the user name (no name, date or postcode in common) still makes them candidates.
-  bool candidates = false;
-  linker.ForEachCandidatePair([&](const PersonRecord& x, const PersonRecord& y) {
-    const std::set<std::string> ids = {x.key.record_id, y.key.record_id};
-    candidates = candidates || ids == std::set<std::string>{"A", "C"};
-  });
-  EXPECT_TRUE(candidates) << "the email user name is a block";
+  EXPECT_THAT(CandidatePairs(linker),
+              ::testing::Contains(std::pair<std::string, std::string>("A", "C")))
+      << "the email user name is a block";
 }
 
 TEST_F(LinkerTest, EntityIdsAreStableAndMergesRedirect) {
@@ -471,16 +475,6 @@ void LinkEach(Linker& linker, const std::vector<PersonRecord>& people) {
   for (const PersonRecord& p : people) {
     linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
   }
-}
-
-std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& linker) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  linker.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
-    pairs.emplace_back(std::min(a.key.nominal_ref, b.key.nominal_ref),
-                       std::max(a.key.nominal_ref, b.key.nominal_ref));
-  });
-  std::sort(pairs.begin(), pairs.end());
-  return pairs;
 }
 
 // A date of birth is shared by thousands in a national index, so it blocks only together with
