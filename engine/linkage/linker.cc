@@ -121,14 +121,14 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
 // scattered through memory (see PrefetchPersonRecord). Always inlined: GCC finds that a function
 // doing nothing but prefetch has no side effects and drops the calls (a 1M relink's scoring took
 // 29 s instead of 21 s that way).
-[[gnu::always_inline]] inline void PrefetchAhead(const std::vector<PersonRecord>& persons,
+[[gnu::always_inline]] inline void PrefetchAhead(const std::vector<PackedPerson>& persons,
                                                  const std::vector<uint32_t>& candidates,
                                                  size_t n) {
   if (n + kPrefetchRecordAhead < candidates.size()) {
-    PrefetchPersonRecord(persons[candidates[n + kPrefetchRecordAhead]]);
+    __builtin_prefetch(&persons[candidates[n + kPrefetchRecordAhead]]);
   }
   if (n + kPrefetchFieldsAhead < candidates.size()) {
-    PrefetchPersonFields(persons[candidates[n + kPrefetchFieldsAhead]]);
+    PrefetchPackedPerson(persons[candidates[n + kPrefetchFieldsAhead]]);
   }
 }
 
@@ -239,24 +239,26 @@ std::optional<uint64_t> AsBlockToken(const LinkToken& t, TokenKind kind) {
 
 }  // namespace
 
-std::vector<uint64_t> Linker::TokenBlockKeys(const PersonRecord& p) const {
+std::vector<uint64_t> Linker::TokenBlockKeys(const PersonView& p) const {
+  const LinkToken* const begin = p.tokens_begin();
+  const LinkToken* const end = p.tokens_end();
   std::vector<uint64_t> keys;
   for (const CompositeBlock& block : kCompositeBlocks) {
-    for (const LinkToken& a : p.tokens) {
-      const std::optional<uint64_t> first = AsBlockToken(a, block.first);
+    for (const LinkToken* a = begin; a != end; ++a) {
+      const std::optional<uint64_t> first = AsBlockToken(*a, block.first);
       if (!first.has_value()) continue;
-      for (const LinkToken& b : p.tokens) {
-        const std::optional<uint64_t> second = AsBlockToken(b, block.second);
+      for (const LinkToken* b = begin; b != end; ++b) {
+        const std::optional<uint64_t> second = AsBlockToken(*b, block.second);
         if (!second.has_value()) continue;
         keys.push_back(BlockKey(Mix64(Mix64(*first) + *second), block.pairs));
       }
     }
   }
-  for (const LinkToken& t : p.tokens) {
+  for (const LinkToken* t = begin; t != end; ++t) {
     const auto* kind = std::find_if(std::begin(kBlockingKinds), std::end(kBlockingKinds),
-                                    [&](const SingleBlock& b) { return b.kind == t.kind(); });
+                                    [&](const SingleBlock& b) { return b.kind == t->kind(); });
     if (kind == std::end(kBlockingKinds)) continue;
-    keys.push_back(BlockKey(Mix64(t.packed), kind->pairs));
+    keys.push_back(BlockKey(Mix64(t->packed), kind->pairs));
   }
   return keys;
 }
@@ -289,7 +291,7 @@ absl::string_view Linker::RecordFilter(Index i) const {
     return absl::string_view(reinterpret_cast<const char*>(&clk_words_[i * kFilterWords]),
                              kFilterWords * sizeof(uint64_t));
   }
-  return persons_[i].filter(EncodedField::kRecord);
+  return persons_[i].view().filter(EncodedField::kRecord);
 }
 
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
@@ -336,7 +338,7 @@ std::vector<uint64_t> Linker::LshSignatures(Index i) const {
   return signatures;
 }
 
-std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
+std::vector<uint64_t> Linker::AddressSignatures(const PersonView& p) const {
   std::vector<uint64_t> signatures;
   const absl::string_view address = p.filter(EncodedField::kAddress);
   if (address.empty() || address_lsh_.bands() == 0) return signatures;
@@ -366,11 +368,13 @@ std::vector<uint64_t> Linker::AddressSignatures(const PersonRecord& p) const {
 }
 
 bool Linker::SimilarAddresses(Index a, Index b) const {
-  return persons_[a].FilterDice(persons_[b], EncodedField::kAddress) >= options_.address_min_dice;
+  return persons_[a].view().FilterDice(persons_[b].view(), EncodedField::kAddress) >=
+         options_.address_min_dice;
 }
 
 Linker::BlockKeys Linker::KeysOf(Index i) const {
-  return BlockKeys{TokenBlockKeys(persons_[i]), LshSignatures(i), AddressSignatures(persons_[i])};
+  const PersonView p = persons_[i].view();
+  return BlockKeys{TokenBlockKeys(p), LshSignatures(i), AddressSignatures(p)};
 }
 
 void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
@@ -437,7 +441,7 @@ void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) 
   // Each worker sorts the keys of its share of the persons; merged, they are the band.
   std::vector<std::vector<LshIndex::Entry>> parts(workers);
   ForEachOnWorkers(workers, persons.size(), /*chunk=*/1024, [&](size_t worker, size_t k) {
-    for (const uint64_t key : TokenBlockKeys(persons_[persons[k]])) {
+    for (const uint64_t key : TokenBlockKeys(persons_[persons[k]].view())) {
       parts[worker].emplace_back(static_cast<uint32_t>(key), persons[k]);
     }
   });
@@ -468,7 +472,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   std::vector<uint32_t> signatures(persons.size() * bands);
   std::vector<uint8_t> has_address(persons.size());
   ForEachOnWorkers(workers, persons.size(), /*chunk=*/1024, [&](size_t, size_t k) {
-    const std::vector<uint64_t> own = AddressSignatures(persons_[persons[k]]);
+    const std::vector<uint64_t> own = AddressSignatures(persons_[persons[k]].view());
     has_address[k] = !own.empty();
     for (size_t band = 0; band < own.size(); ++band) {
       signatures[k * bands + band] = static_cast<uint32_t>(own[band]);
@@ -486,10 +490,11 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
 
 void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
                              absl::FunctionRef<void(Index, double)> link) const {
+  const PersonView person = persons_[i].view();
   for (size_t n = 0; n < candidates.size(); ++n) {
     PrefetchAhead(persons_, candidates, n);
     const Index c = candidates[n];
-    const double weight = scorer_.Compare(persons_[i], persons_[c]).weight;
+    const double weight = scorer_.Compare(person, persons_[c].view()).weight;
     if (weight >= options_.model.link_weight) link(c, weight);
   }
 }
@@ -533,18 +538,34 @@ void Linker::Remove(Index i) {
   }
   SetEntity(i, 0);
   key_to_index_.erase(i);  // while persons_[i] still holds the key it is found by
-  persons_[i] = PersonRecord();
+  persons_[i] = PackedPerson();
   alive_[i] = false;
   free_.push_back(i);
 }
 
-Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
+Linker::PreparedPerson Linker::Prepare(const RecordId& id, PersonRecord& person) const {
   // A person is filed under the record it arrived with (by_record_ finds a record through the
   // key of its first person).
   person.key.kind = id.kind;
   person.key.force_code = id.key.force_code;
   person.key.record_id = id.key.record_id;
-  if (key_to_index_.contains(person.key)) return kNoIndex;
+  SortTokens(person);
+  PreparedPerson prepared;
+  const auto [begin, end] = PersonView(person).TokensOf(TokenKind::kGivenNameCanonical);
+  for (const LinkToken* t = begin; t != end; ++t) {
+    const auto it = options_.model.token_frequency.find(t->packed);
+    if (it != options_.model.token_frequency.end() &&
+        it->second >= options_.common_name_frequency) {
+      prepared.common_given_name = 1;
+    }
+  }
+  prepared.packed = PackedPerson::Pack(
+      person, /*with_record_filter=*/person.filter(EncodedField::kRecord).size() != kClkBytes);
+  return prepared;
+}
+
+Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source) {
+  if (key_to_index_.contains(prepared.packed.key())) return kNoIndex;
   Index i;
   if (!free_.empty()) {
     i = free_.back();
@@ -560,34 +581,19 @@ Linker::Index Linker::Insert(const RecordId& id, PersonRecord person) {
   clk_words_.resize(persons_.size() * kFilterWords);
   clk_bits_.resize(persons_.size());
   common_given_name_.resize(persons_.size());
-  persons_[i] = std::move(person);
-  key_to_index_.insert(i);
-  alive_[i] = true;
-  return i;
-}
-
-void Linker::Prepare(Index i) {
-  PersonRecord& person = persons_[i];
-  SortTokens(person);
-  common_given_name_[i] = 0;
-  for (const LinkToken& t : person.tokens) {
-    if (t.kind() != TokenKind::kGivenNameCanonical) continue;
-    const auto it = options_.model.token_frequency.find(t.packed);
-    if (it != options_.model.token_frequency.end() &&
-        it->second >= options_.common_name_frequency) {
-      common_given_name_[i] = 1;
-    }
-  }
-  const absl::string_view record_filter = person.filter(EncodedField::kRecord);
-  if (record_filter.size() == kFilterWords * sizeof(uint64_t)) {
+  const absl::string_view record_filter = source.filter(EncodedField::kRecord);
+  if (record_filter.size() == kClkBytes) {
     std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
     clk_bits_[i] = static_cast<uint32_t>(
         PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), record_filter.size()));
-    person.SetFilter(EncodedField::kRecord, {});
-    person.filter_bytes.shrink_to_fit();
   } else {
     clk_bits_[i] = kNoRecordFilter;
   }
+  common_given_name_[i] = prepared.common_given_name;
+  persons_[i] = std::move(prepared.packed);
+  key_to_index_.insert(i);
+  alive_[i] = true;
+  return i;
 }
 
 void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
@@ -604,9 +610,8 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   }
   std::vector<Index> added;
   for (PersonRecord& person : persons) {
-    const Index i = Insert(id, std::move(person));
+    const Index i = Insert(Prepare(id, person), person);
     if (i == kNoIndex) continue;
-    Prepare(i);
     Add(i);
     added.push_back(i);
     seeds.push_back(i);
@@ -649,29 +654,46 @@ void Linker::Build(std::vector<RecordPersons> records) {
   const bool bands_later = fresh && !options_.index_only;
   std::vector<RecordPersons> late;  // records Update must take: held already or named twice
   std::vector<Index> seeds;
-  for (RecordPersons& record : records) {
-    if (by_record_.contains(record.id)) {
-      late.push_back(std::move(record));
-      continue;
+  // The records are taken a batch at a time: the batch's persons are prepared on the workers,
+  // then inserted in order here, each PersonRecord released once its packed form is held, so
+  // that only a batch is ever held in both forms.
+  constexpr size_t kBatchPersons = size_t{1} << 16;
+  struct Source {
+    const RecordId* id;
+    PersonRecord* person;
+  };
+  std::vector<Source> batch;
+  std::vector<PreparedPerson> prepared;
+  for (size_t begin = 0, end; begin < records.size(); begin = end) {
+    batch.clear();
+    for (end = begin; end < records.size() && batch.size() < kBatchPersons; ++end) {
+      for (PersonRecord& person : records[end].persons)
+        batch.push_back({&records[end].id, &person});
     }
-    std::vector<Index> added;
-    for (PersonRecord& person : record.persons) {
-      const Index i = Insert(record.id, std::move(person));
-      if (i == kNoIndex) continue;
-      if (!bands_later) {
-        Prepare(i);
-        IndexBlocks(i, KeysOf(i));
+    prepared.clear();
+    prepared.resize(batch.size());
+    ForEachOnWorkers(
+        WorkerCount(options_.build_threads), batch.size(), /*chunk=*/256,
+        [&](size_t, size_t k) { prepared[k] = Prepare(*batch[k].id, *batch[k].person); });
+    size_t k = 0;
+    for (size_t r = begin; r < end; ++r) {
+      RecordPersons& record = records[r];
+      if (by_record_.contains(record.id)) {
+        k += record.persons.size();
+        late.push_back(std::move(record));
+        continue;
       }
-      added.push_back(i);
-      seeds.push_back(i);
+      std::vector<Index> added;
+      for (PersonRecord& person : record.persons) {
+        const Index i = Insert(std::move(prepared[k++]), person);
+        person = PersonRecord();
+        if (i == kNoIndex) continue;
+        if (!bands_later) IndexBlocks(i, KeysOf(i));
+        added.push_back(i);
+        seeds.push_back(i);
+      }
+      FileRecord(added);
     }
-    FileRecord(added);
-  }
-  // The bands are laid later, from the prepared records, so the preparing (sorting tokens,
-  // moving record filters out) can run on the workers: each touches only its own slot.
-  if (bands_later) {
-    ForEachOnWorkers(WorkerCount(options_.build_threads), seeds.size(), /*chunk=*/1024,
-                     [&](size_t, size_t k) { Prepare(seeds[k]); });
   }
   if (!options_.index_only) {
     // Every pair sharing a block, scored once (from its lower index), on worker threads that only
@@ -717,7 +739,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
         return out;
       }
       std::vector<Index> out, screened;
-      TokenCandidates(i, TokenBlockKeys(persons_[i]), /*only_higher=*/true, &out, &screened);
+      TokenCandidates(i, TokenBlockKeys(persons_[i].view()), /*only_higher=*/true, &out, &screened);
       const size_t compared = out.size();
       for (Index j : screened) {
         if (!std::binary_search(out.begin(), out.begin() + compared, j) &&
@@ -770,11 +792,11 @@ void Linker::EstimateM(const std::vector<Index>& seeds,
     std::vector<ConfidentPairCounter> counters(
         workers, ConfidentPairCounter(options_.model, estimation.confident_weight));
     ForEachOnWorkers(workers, sample.size(), /*chunk=*/1, [&](size_t worker, size_t k) {
-      const PersonRecord& person = persons_[seeds[k * stride]];
+      const PersonView person = persons_[seeds[k * stride]].view();
       const std::vector<Index>& candidates = sample[k];
       for (size_t n = 0; n < candidates.size(); ++n) {
         PrefetchAhead(persons_, candidates, n);
-        counters[worker].Add(person, persons_[candidates[n]]);
+        counters[worker].Add(person, persons_[candidates[n]].view());
       }
     });
     for (size_t w = 1; w < workers; ++w) counters[0].Merge(counters[w]);
@@ -816,7 +838,7 @@ std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
   }
   const auto weight_of = [&](Index x, Index y) {
     auto [it, inserted] = weights.try_emplace(pair_key(x, y), 0.0);
-    if (inserted) it->second = scorer_.Compare(persons_[x], persons_[y]).weight;
+    if (inserted) it->second = scorer_.Compare(persons_[x].view(), persons_[y].view()).weight;
     return it->second;
   };
   // Links strongest first; ties by the records' keys, never by arrival order. Keys are compared
@@ -824,7 +846,7 @@ std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
   // records has thousands of links, and string comparisons were most of the sort).
   std::vector<Index> by_key = component;
   std::sort(by_key.begin(), by_key.end(),
-            [&](Index x, Index y) { return persons_[x].key < persons_[y].key; });
+            [&](Index x, Index y) { return persons_[x].key() < persons_[y].key(); });
   absl::flat_hash_map<Index, uint32_t> rank;
   for (uint32_t r = 0; r < by_key.size(); ++r) rank[by_key[r]] = r;
   struct Edge {
@@ -937,7 +959,7 @@ void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
     sort_parts[k * sort_parts.size() / clusters.size()].push_back(std::move(clusters[k]));
   }
   clusters = SortOnWorkers(sort_parts, [&](const auto& x, const auto& y) {
-    return persons_[x[0]].key < persons_[y[0]].key;
+    return persons_[x[0]].key() < persons_[y[0]].key();
   });
 
   // Ids: a cluster keeps the oldest id among its members' previous entities not already kept by
@@ -973,7 +995,7 @@ void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
 }
 
 void Linker::SetEntity(Index i, EntityId id) {
-  if (track_changes_ && entity_of_[i] != id) changes_.entity_of[persons_[i].key] = id;
+  if (track_changes_ && entity_of_[i] != id) changes_.entity_of[persons_[i].key().ToKey()] = id;
   entity_of_[i] = id;
 }
 
@@ -1014,7 +1036,7 @@ std::vector<Entity> Linker::Entities() const {
   out.reserve(members_.size());
   for (const auto& [id, members] : members_) {
     Entity e{id, {}};
-    for (Index i : members) e.members.push_back(persons_[i].key);
+    for (Index i : members) e.members.push_back(persons_[i].key().ToKey());
     std::sort(e.members.begin(), e.members.end());
     out.push_back(std::move(e));
   }
@@ -1042,10 +1064,10 @@ absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(Entity
   Entity entity{it->first, {}};
   std::vector<Link> links;
   for (Index i : it->second) {
-    entity.members.push_back(persons_[i].key);
+    entity.members.push_back(persons_[i].key().ToKey());
     for (const auto& [j, w] : links_[i]) {
-      if (entity_of_[j] == it->first && persons_[i].key < persons_[j].key) {
-        links.push_back({persons_[i].key, persons_[j].key, w});
+      if (entity_of_[j] == it->first && persons_[i].key() < persons_[j].key()) {
+        links.push_back({persons_[i].key().ToKey(), persons_[j].key().ToKey(), w});
       }
     }
   }
@@ -1076,7 +1098,7 @@ absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b
   if (ia == key_to_index_.end() || ib == key_to_index_.end()) {
     return absl::NotFoundError("no such person record on the hub");
   }
-  return scorer_.Compare(persons_[*ia], persons_[*ib]);
+  return scorer_.Compare(persons_[*ia].view(), persons_[*ib].view());
 }
 
 void Linker::AdoptEntityIds(const Linker& previous) {
@@ -1102,9 +1124,9 @@ Linker::SavedAssignment Linker::Assignment() const {
   // the tree from the root each time (3.75 s at a million, most of a relink's id carry-over).
   std::vector<Index> by_key(key_to_index_.begin(), key_to_index_.end());
   std::sort(by_key.begin(), by_key.end(),
-            [&](Index x, Index y) { return persons_[x].key < persons_[y].key; });
+            [&](Index x, Index y) { return persons_[x].key() < persons_[y].key(); });
   for (const Index i : by_key) {
-    out.entity_of.emplace_hint(out.entity_of.end(), persons_[i].key, entity_of_[i]);
+    out.entity_of.emplace_hint(out.entity_of.end(), persons_[i].key().ToKey(), entity_of_[i]);
   }
   out.redirects.insert(redirect_.begin(), redirect_.end());
   out.next_entity = next_entity_;
@@ -1114,10 +1136,10 @@ Linker::SavedAssignment Linker::Assignment() const {
 void Linker::AdoptEntityIds(
     absl::FunctionRef<std::optional<EntityId>(const PersonKey&)> previous_id,
     const std::map<EntityId, EntityId>& previous_redirects, EntityId previous_next) {
-  std::vector<std::pair<PersonKey, EntityId>> order;  // entities by smallest member key
+  std::vector<std::pair<PersonKeyView, EntityId>> order;  // entities by smallest member key
   for (const auto& [id, members] : members_) {
-    PersonKey smallest = persons_[members[0]].key;
-    for (Index i : members) smallest = std::min(smallest, persons_[i].key);
+    PersonKeyView smallest = persons_[members[0]].key();
+    for (Index i : members) smallest = std::min(smallest, persons_[i].key());
     order.emplace_back(smallest, id);
   }
   std::sort(order.begin(), order.end());
@@ -1129,7 +1151,7 @@ void Linker::AdoptEntityIds(
   for (const auto& [smallest, id] : order) {
     candidates.clear();
     for (Index i : members_[id]) {
-      if (auto old = previous_id(persons_[i].key); old.has_value() && *old != 0) {
+      if (auto old = previous_id(persons_[i].key().ToKey()); old.has_value() && *old != 0) {
         candidates.push_back(*old);
       }
     }
@@ -1158,11 +1180,11 @@ void Linker::AdoptEntityIds(
 }
 
 void Linker::ForEachCandidatePair(
-    absl::FunctionRef<void(const PersonRecord&, const PersonRecord&)> visit) const {
+    absl::FunctionRef<void(const PersonKey&, const PersonKey&)> visit) const {
   for (Index i = 0; i < persons_.size(); ++i) {
     if (!alive_[i]) continue;
     for (Index j : Candidates(i, KeysOf(i))) {
-      if (j > i && alive_[j]) visit(persons_[i], persons_[j]);
+      if (j > i && alive_[j]) visit(persons_[i].key().ToKey(), persons_[j].key().ToKey());
     }
   }
 }

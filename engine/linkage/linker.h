@@ -39,6 +39,7 @@
 #include "engine/linkage/dice_kernel.h"
 #include "engine/linkage/lsh_index.h"
 #include "engine/linkage/match_model.h"
+#include "engine/linkage/packed_person.h"
 #include "engine/linkage/person_record.h"
 #include "engine/records.h"
 
@@ -184,10 +185,8 @@ class Linker {
   AssignmentChanges TakeChanges();
 
   // Calls `visit` once for every candidate pair the blocking produces among the held records.
-  // The person records are as held: a 1024-bit record filter is kept apart from them, so theirs
-  // is empty (scoring never reads it).
   void ForEachCandidatePair(
-      absl::FunctionRef<void(const PersonRecord&, const PersonRecord&)> visit) const;
+      absl::FunctionRef<void(const PersonKey&, const PersonKey&)> visit) const;
 
   size_t person_count() const { return key_to_index_.size(); }
   size_t link_count() const;
@@ -200,13 +199,17 @@ class Linker {
   // relink does not grow them step by step and the records linked after it do not move them.
   void Reserve(const std::vector<RecordPersons>& records);
   void Remove(Index i);
-  // Takes a slot for `person` of record `id`; kNoIndex when its key is already held. Prepare(i)
-  // must follow before person i is indexed or compared.
-  Index Insert(const RecordId& id, PersonRecord person);
-  // Puts the person in slot i in the form the linker reads: tokens sorted, the 1024-bit record
-  // filter moved into clk_words_. Touches nothing but slot i's data, so a Build prepares its
-  // records on the workers.
-  void Prepare(Index i);
+  // A person in the form the linker holds it, made from a PersonRecord by Prepare.
+  struct PreparedPerson {
+    PackedPerson packed;  // without a 1024-bit record filter (Insert copies it from the source)
+    uint8_t common_given_name = 0;  // see LinkerOptions::common_name_frequency
+  };
+  // `person` of record `id` prepared: its key completed from the id, its tokens sorted, packed.
+  // Reads only the options and the model, so a Build prepares its records on the workers.
+  PreparedPerson Prepare(const RecordId& id, PersonRecord& person) const;
+  // Takes a slot for a prepared person, and its 1024-bit record filter from `source`, the
+  // record it was prepared from; kNoIndex when its key is already held.
+  Index Insert(PreparedPerson prepared, const PersonRecord& source);
   // Files the persons just inserted for one record (none: nothing to file) in by_record_.
   void FileRecord(const std::vector<Index>& persons);
   // A person's blocks: hashed token block keys and its signature in each LSH band. Computed once
@@ -245,14 +248,14 @@ class Linker {
                                                          size_t workers);
   uint64_t LshSignature(absl::string_view filter, size_t band) const;
   // Person p's signature in each address band; none without an address.
-  std::vector<uint64_t> AddressSignatures(const PersonRecord& p) const;
+  std::vector<uint64_t> AddressSignatures(const PersonView& p) const;
   // Whether a pair found in an address band is similar enough to compare (address_min_dice).
   bool SimilarAddresses(Index a, Index b) const;
   // Every pair of `persons` (sorted indices) sharing an address band with similar addresses, as
   // (lower << 32) | higher, sorted. Only into an empty address index: also packs its bands.
   std::vector<uint64_t> IndexAddressBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                              size_t workers);
-  std::vector<uint64_t> TokenBlockKeys(const PersonRecord& p) const;
+  std::vector<uint64_t> TokenBlockKeys(const PersonView& p) const;
   std::vector<uint64_t> LshSignatures(Index i) const;
   // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
   absl::string_view RecordFilter(Index i) const;
@@ -300,16 +303,17 @@ class Linker {
   static constexpr size_t kMaxAddressRow = 512;  // functions in all bands
   std::vector<int16_t> address_ranks_;
 
-  std::vector<PersonRecord> persons_;  // by index; slots of removed persons are dead
+  std::vector<PackedPerson> persons_;  // by index; slots of removed persons are empty
   // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
   // words per index) with their bit counts: the LSH screen reads a candidate's filter without a
   // pointer chase, and it costs no more memory than the strings did. kNoRecordFilter marks a
   // person without one (or with one of another length, which stays in its person record).
   static constexpr uint32_t kNoRecordFilter = ~uint32_t{0};
+  static constexpr size_t kClkBytes = kFilterWords * sizeof(uint64_t);
   std::vector<uint64_t> clk_words_;
   std::vector<uint32_t> clk_bits_;
   // Whether person i's canonical given name is common (LinkerOptions::common_name_frequency), by
-  // index. Bytes, not bits: Prepare sets them on the workers.
+  // index.
   std::vector<uint8_t> common_given_name_;
   std::vector<bool> alive_;
   std::vector<Index> free_;
@@ -318,17 +322,15 @@ class Linker {
   // bytes a person).
   struct SlotKeyHash {
     using is_transparent = void;
-    const std::vector<PersonRecord>* persons;
-    size_t operator()(const PersonKey& k) const {
-      return absl::HashOf(k.kind, k.force_code, k.record_id, k.nominal_ref, k.role);
-    }
-    size_t operator()(Index i) const { return (*this)((*persons)[i].key); }
+    const std::vector<PackedPerson>* persons;
+    size_t operator()(const PersonKeyView& k) const { return absl::HashOf(k); }
+    size_t operator()(Index i) const { return (*this)((*persons)[i].key()); }
   };
   struct SlotKeyEq {
     using is_transparent = void;
-    const std::vector<PersonRecord>* persons;
-    const PersonKey& KeyOf(Index i) const { return (*persons)[i].key; }
-    const PersonKey& KeyOf(const PersonKey& k) const { return k; }
+    const std::vector<PackedPerson>* persons;
+    PersonKeyView KeyOf(Index i) const { return (*persons)[i].key(); }
+    PersonKeyView KeyOf(const PersonKeyView& k) const { return k; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return KeyOf(a) == KeyOf(b);
@@ -342,24 +344,25 @@ class Linker {
   // held a second copy of every id (about 150 bytes a record).
   struct RecordSlotHash {
     using is_transparent = void;
-    const std::vector<PersonRecord>* persons;
+    const std::vector<PackedPerson>* persons;
     size_t operator()(const RecordId& id) const {
-      return absl::HashOf(id.kind, id.key.force_code, id.key.record_id);
+      return absl::HashOf(id.kind, absl::string_view(id.key.force_code),
+                          absl::string_view(id.key.record_id));
     }
     size_t operator()(Index i) const {
-      const PersonKey& k = (*persons)[i].key;
+      const PersonKeyView k = (*persons)[i].key();
       return absl::HashOf(k.kind, k.force_code, k.record_id);
     }
   };
   struct RecordSlotEq {
     using is_transparent = void;
-    const std::vector<PersonRecord>* persons;
-    auto IdOf(const RecordId& id) const {
-      return std::tie(id.kind, id.key.force_code, id.key.record_id);
+    const std::vector<PackedPerson>* persons;
+    std::tuple<RecordKind, absl::string_view, absl::string_view> IdOf(const RecordId& id) const {
+      return {id.kind, id.key.force_code, id.key.record_id};
     }
-    auto IdOf(Index i) const {
-      const PersonKey& k = (*persons)[i].key;
-      return std::tie(k.kind, k.force_code, k.record_id);
+    std::tuple<RecordKind, absl::string_view, absl::string_view> IdOf(Index i) const {
+      const PersonKeyView k = (*persons)[i].key();
+      return {k.kind, k.force_code, k.record_id};
     }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {

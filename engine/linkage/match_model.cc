@@ -23,17 +23,10 @@ struct Shared {
   const LinkToken* agreeing = nullptr;
 };
 
-// The run of `kind` tokens (see SortTokens).
-std::pair<const LinkToken*, const LinkToken*> TokensOfKind(const PersonRecord& p, TokenKind kind) {
-  const int k = static_cast<int>(kind);
-  const LinkToken* base = p.tokens.data();
-  return {base + p.kind_start[k], base + p.kind_start[k + 1]};
-}
-
-Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind) {
+Shared SharedTokens(const PersonView& a, const PersonView& b, TokenKind kind) {
   Shared s;
-  const auto [a_begin, a_end] = TokensOfKind(a, kind);
-  const auto [b_begin, b_end] = TokensOfKind(b, kind);
+  const auto [a_begin, a_end] = a.TokensOf(kind);
+  const auto [b_begin, b_end] = b.TokensOf(kind);
   s.both_present = a_begin != a_end && b_begin != b_end;
   // Both runs are sorted: merge them.
   for (const LinkToken *x = a_begin, *y = b_begin; x != a_end && y != b_end;) {
@@ -53,7 +46,7 @@ Shared SharedTokens(const PersonRecord& a, const PersonRecord& b, TokenKind kind
 
 // The level of a filter comparison in three Dice bands (same, close, similar) and below them; -1
 // when either side is missing. Sets `similarity` when both are present.
-int DiceLevel(const PersonRecord& a, const PersonRecord& b, EncodedField f, double* similarity) {
+int DiceLevel(const PersonView& a, const PersonView& b, EncodedField f, double* similarity) {
   if (a.filter(f).empty() || b.filter(f).empty()) return -1;
   *similarity = a.FilterDice(b, f);
   return *similarity >= kDiceSame      ? 0
@@ -69,9 +62,9 @@ constexpr int kFamilyDifferent = 4;
 // `sole`'s lone name (kSoleNamePhonetic, keyed as a family name's Soundex) agreeing with a family
 // name Soundex of `other`: the agreeing family name token, or null. The two kinds share a key, so
 // a token's value is its fingerprint.
-const LinkToken* SoleNameSoundsLikeFamilyName(const PersonRecord& sole, const PersonRecord& other) {
-  const auto [sole_begin, sole_end] = TokensOfKind(sole, TokenKind::kSoleNamePhonetic);
-  const auto [family_begin, family_end] = TokensOfKind(other, TokenKind::kFamilyNamePhonetic);
+const LinkToken* SoleNameSoundsLikeFamilyName(const PersonView& sole, const PersonView& other) {
+  const auto [sole_begin, sole_end] = sole.TokensOf(TokenKind::kSoleNamePhonetic);
+  const auto [family_begin, family_end] = other.TokensOf(TokenKind::kFamilyNamePhonetic);
   for (const LinkToken* s = sole_begin; s != sole_end; ++s) {
     for (const LinkToken* f = family_begin; f != family_end; ++f) {
       if (s->fingerprint() == f->fingerprint()) return f;
@@ -82,7 +75,7 @@ const LinkToken* SoleNameSoundsLikeFamilyName(const PersonRecord& sole, const Pe
 
 // Whether both filters are present and their Dice reaches `floor`; sets `similarity` when both are
 // present. For levels below exact agreement, so it is called only once the tokens disagree.
-bool FiltersAtLeast(const PersonRecord& a, const PersonRecord& b, EncodedField f, double floor,
+bool FiltersAtLeast(const PersonView& a, const PersonView& b, EncodedField f, double floor,
                     double* similarity) {
   if (a.filter(f).empty() || b.filter(f).empty()) return false;
   *similarity = a.FilterDice(b, f);
@@ -200,7 +193,7 @@ void PairScorer::SetLevel(Comparison c, int level, const LinkToken* tf_token,
   }
 }
 
-PairScore PairScorer::Compare(const PersonRecord& a, const PersonRecord& b) const {
+PairScore PairScorer::Compare(const PersonView& a, const PersonView& b) const {
   PairScore score;
   auto& out = score.comparisons;
 
@@ -315,8 +308,8 @@ PairScore PairScorer::Compare(const PersonRecord& a, const PersonRecord& b) cons
              out[static_cast<int>(Comparison::kOccupation)]);
   }
   {
-    const bool known = a.sex != Sex::kUnknown && b.sex != Sex::kUnknown;
-    SetLevel(Comparison::kSex, known ? (a.sex == b.sex ? 0 : 1) : -1, nullptr,
+    const bool known = a.sex() != Sex::kUnknown && b.sex() != Sex::kUnknown;
+    SetLevel(Comparison::kSex, known ? (a.sex() == b.sex() ? 0 : 1) : -1, nullptr,
              out[static_cast<int>(Comparison::kSex)]);
   }
   for (const ComparisonOutcome& o : out) score.weight += o.weight;
@@ -380,7 +373,7 @@ void EstimateUFromRandomPairs(const std::vector<const PersonRecord*>& persons, s
   BlendWithPrior(counts, prior_pairs, &ComparisonLevel::u, model);
 }
 
-void ConfidentPairCounter::Add(const PersonRecord& a, const PersonRecord& b) {
+void ConfidentPairCounter::Add(const PersonView& a, const PersonView& b) {
   const PairScore score = scorer_.Compare(a, b);
   for (int c = 0; c < kComparisonCount; ++c) {
     const ComparisonOutcome& o = score.comparisons[c];

@@ -96,7 +96,7 @@ class PairScorer {
   explicit PairScorer(const MatchModel& model);
 
   // The level of each comparison for a pair (-1 where a value is missing), with the similarities.
-  PairScore Compare(const PersonRecord& a, const PersonRecord& b) const;
+  PairScore Compare(const PersonView& a, const PersonView& b) const;
 
  private:
   // Sets the outcome's level and weight, adjusting u by the frequency of `tf_token` when given.
@@ -136,7 +136,7 @@ class ConfidentPairCounter {
       : scorer_(model), confident_weight_(confident_weight) {}
 
   // Scores a candidate pair under the model and counts its levels where the pair qualifies.
-  void Add(const PersonRecord& a, const PersonRecord& b);
+  void Add(const PersonView& a, const PersonView& b);
   // Adds another counter's counts (one counter per worker thread).
   void Merge(const ConfidentPairCounter& other);
   // How many pairs were counted for comparison c.

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -26,6 +28,44 @@ struct PersonKey {
 
   friend auto operator<=>(const PersonKey&, const PersonKey&) = default;
   friend bool operator==(const PersonKey&, const PersonKey&) = default;
+};
+
+// A PersonKey whose strings are held elsewhere (the linker keeps keys packed beside the records'
+// tokens and filters). Ordered and equal exactly as the key it views. Non-owning, like a
+// string_view, and implicitly made from a PersonKey as a string_view is from a string.
+struct PersonKeyView {
+  RecordKind kind = RecordKind::kIncident;
+  absl::string_view force_code;
+  absl::string_view record_id;
+  absl::string_view nominal_ref;
+  PartyRole role = PartyRole::kSuspect;
+
+  PersonKeyView() = default;
+  PersonKeyView(RecordKind kind, absl::string_view force_code, absl::string_view record_id,
+                absl::string_view nominal_ref, PartyRole role)
+      : kind(kind),
+        force_code(force_code),
+        record_id(record_id),
+        nominal_ref(nominal_ref),
+        role(role) {}
+  PersonKeyView(const PersonKey& key)  // NOLINT(google-explicit-constructor): a view
+      : PersonKeyView(key.kind, key.force_code, key.record_id, key.nominal_ref, key.role) {}
+
+  PersonKey ToKey() const {
+    return PersonKey{kind, std::string(force_code), std::string(record_id),
+                     std::string(nominal_ref), role};
+  }
+  auto Tied() const { return std::tie(kind, force_code, record_id, nominal_ref, role); }
+  friend bool operator<(const PersonKeyView& a, const PersonKeyView& b) {
+    return a.Tied() < b.Tied();
+  }
+  friend bool operator==(const PersonKeyView& a, const PersonKeyView& b) {
+    return a.Tied() == b.Tied();
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const PersonKeyView& k) {
+    return H::combine(std::move(h), k.kind, k.force_code, k.record_id, k.nominal_ref, k.role);
+  }
 };
 
 // A keyed token reduced to one 64-bit word: its kind in the top byte and a 56-bit fingerprint of
@@ -53,6 +93,11 @@ struct LinkToken {
   friend bool operator==(const LinkToken&, const LinkToken&) = default;
 };
 
+// The number of filter slots a record holds: one per EncodedField value (0 unused).
+inline constexpr int kFilterSlots = kMaxEncodedField + 1;
+// The number of token runs a record indexes: one per TokenKind value, plus the end.
+inline constexpr int kKindStarts = kMaxTokenKind + 2;
+
 // The word of `token` of `kind`.
 LinkToken MakeLinkToken(TokenKind kind, absl::string_view token);
 
@@ -63,7 +108,7 @@ struct PersonRecord {
   std::vector<LinkToken> tokens;
   // Where each kind's run starts in `tokens` (kind k: [kind_start[k], kind_start[k + 1])); set by
   // SortTokens.
-  std::array<uint8_t, kMaxTokenKind + 2> kind_start{};
+  std::array<uint8_t, kKindStarts> kind_start{};
   Sex sex = Sex::kUnknown;
 
   // The Bloom filter of field `f`; empty when not recorded.
@@ -74,11 +119,7 @@ struct PersonRecord {
   }
   // Sets (or, with empty `bits`, removes) the filter of field `f`.
   void SetFilter(EncodedField f, absl::string_view bits);
-  // The Dice similarity of field f's filters in this record and `other` (0 when either lacks it).
-  double FilterDice(const PersonRecord& other, EncodedField f) const {
-    const int k = static_cast<int>(f);
-    return Dice(filter(f), filter_ones[k], other.filter(f), other.filter_ones[k]);
-  }
+  // (Comparisons read a record through a PersonView.)
 
   // The filters of all fields back to back, in field order (field f: [filter_start[f],
   // filter_start[f + 1])). One block instead of a string per field: a string each cost 32 bytes
@@ -86,10 +127,59 @@ struct PersonRecord {
   // hub's validator holds every filter to its schema length (the person schema's come to 480
   // bytes), well inside the 16-bit offsets.
   std::string filter_bytes;
-  std::array<uint16_t, kMaxEncodedField + 2> filter_start{};
+  std::array<uint16_t, kFilterSlots + 1> filter_start{};
   // Bits set in each field's filter (by field number), kept by SetFilter: scoring a pair then
   // counts only the bits the two share. Counting all three was a fifth of a relink.
-  std::array<uint16_t, kMaxEncodedField + 1> filter_ones{};
+  std::array<uint16_t, kFilterSlots> filter_ones{};
+};
+
+// A person record's identity as comparisons read it (tokens, field filters, sex), wherever the
+// record is held: a PersonRecord, or the linker's PackedPerson. Non-owning, valid while the
+// record it views is, and cheap to copy, like a string_view.
+class PersonView {
+ public:
+  // `kind_start`: kKindStarts entries; `filter_start`: kFilterSlots + 1; `filter_ones`:
+  // kFilterSlots.
+  PersonView(const LinkToken* tokens, const uint8_t* kind_start, const char* filter_bytes,
+             const uint16_t* filter_start, const uint16_t* filter_ones, Sex sex)
+      : tokens_(tokens),
+        kind_start_(kind_start),
+        filter_bytes_(filter_bytes),
+        filter_start_(filter_start),
+        filter_ones_(filter_ones),
+        sex_(sex) {}
+  PersonView(const PersonRecord& p)  // NOLINT(google-explicit-constructor): a view
+      : PersonView(p.tokens.data(), p.kind_start.data(), p.filter_bytes.data(),
+                   p.filter_start.data(), p.filter_ones.data(), p.sex) {}
+
+  // Every token, sorted by kind, then fingerprint.
+  const LinkToken* tokens_begin() const { return tokens_; }
+  const LinkToken* tokens_end() const { return tokens_ + kind_start_[kKindStarts - 1]; }
+  // The run of `kind` tokens.
+  std::pair<const LinkToken*, const LinkToken*> TokensOf(TokenKind kind) const {
+    const int k = static_cast<int>(kind);
+    return {tokens_ + kind_start_[k], tokens_ + kind_start_[k + 1]};
+  }
+  Sex sex() const { return sex_; }
+  // The Bloom filter of field `f`; empty when not recorded.
+  absl::string_view filter(EncodedField f) const {
+    const int k = static_cast<int>(f);
+    return absl::string_view(filter_bytes_ + filter_start_[k],
+                             filter_start_[k + 1] - filter_start_[k]);
+  }
+  // The Dice similarity of field f's filters in this record and `other` (0 when either lacks it).
+  double FilterDice(const PersonView& other, EncodedField f) const {
+    const int k = static_cast<int>(f);
+    return Dice(filter(f), filter_ones_[k], other.filter(f), other.filter_ones_[k]);
+  }
+
+ private:
+  const LinkToken* tokens_;
+  const uint8_t* kind_start_;
+  const char* filter_bytes_;
+  const uint16_t* filter_start_;
+  const uint16_t* filter_ones_;
+  Sex sex_;
 };
 
 // Software prefetch for loops that compare one record with many scattered through memory (a

@@ -20,9 +20,9 @@ using ::crossforce::testing::RawPerson;
 // Every candidate pair the blocking produces, as (lower, higher) nominal references, sorted.
 std::vector<std::pair<std::string, std::string>> CandidatePairs(const Linker& linker) {
   std::vector<std::pair<std::string, std::string>> pairs;
-  linker.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
-    pairs.emplace_back(std::min(a.key.nominal_ref, b.key.nominal_ref),
-                       std::max(a.key.nominal_ref, b.key.nominal_ref));
+  linker.ForEachCandidatePair([&](const PersonKey& a, const PersonKey& b) {
+    pairs.emplace_back(std::min(a.nominal_ref, b.nominal_ref),
+                       std::max(a.nominal_ref, b.nominal_ref));
   });
   std::sort(pairs.begin(), pairs.end());
   return pairs;

@@ -71,17 +71,17 @@ TEST(PersonRecordTest, FilterDiceAgreesWithDiceAfterFiltersChange) {
   PersonRecord a, b;
   a.SetFilter(EncodedField::kAddress, std::string("\xff\x0f\x00\x81", 4));
   b.SetFilter(EncodedField::kAddress, std::string("\x0f\x0f\x10\x01", 4));
-  EXPECT_DOUBLE_EQ(a.FilterDice(b, EncodedField::kAddress),
+  EXPECT_DOUBLE_EQ(PersonView(a).FilterDice(b, EncodedField::kAddress),
                    Dice(a.filter(EncodedField::kAddress), b.filter(EncodedField::kAddress)));
-  EXPECT_DOUBLE_EQ(a.FilterDice(b, EncodedField::kAddress), 2.0 * 9 / (14 + 10));
+  EXPECT_DOUBLE_EQ(PersonView(a).FilterDice(b, EncodedField::kAddress), 2.0 * 9 / (14 + 10));
   b.SetFilter(EncodedField::kAddress, std::string("\xff\x0f\x00\x81", 4));
-  EXPECT_DOUBLE_EQ(a.FilterDice(b, EncodedField::kAddress), 1.0);
+  EXPECT_DOUBLE_EQ(PersonView(a).FilterDice(b, EncodedField::kAddress), 1.0);
   a.SetFilter(EncodedField::kAddress, {});
-  EXPECT_EQ(a.FilterDice(b, EncodedField::kAddress), 0.0) << "missing on one side";
+  EXPECT_EQ(PersonView(a).FilterDice(b, EncodedField::kAddress), 0.0) << "missing on one side";
   EXPECT_EQ(a.filter_ones[static_cast<int>(EncodedField::kAddress)], 0);
   b.SetFilter(EncodedField::kPostcode, std::string(3, '\0'));
   a.SetFilter(EncodedField::kPostcode, std::string(3, '\0'));
-  EXPECT_EQ(a.FilterDice(b, EncodedField::kPostcode), 0.0) << "no bits set";
+  EXPECT_EQ(PersonView(a).FilterDice(b, EncodedField::kPostcode), 0.0) << "no bits set";
 }
 
 }  // namespace

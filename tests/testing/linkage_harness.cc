@@ -141,11 +141,9 @@ BlockingMetrics EvaluateBlocking(const std::vector<PersonRecord>& people,
   index_options.index_only = true;
   Linker index(index_options);
   index.Build(AsRecords(people));
-  const auto name = [](const PersonRecord& p) {
-    return absl::StrCat(p.key.force_code, "/", p.key.record_id);
-  };
+  const auto name = [](const PersonKey& k) { return absl::StrCat(k.force_code, "/", k.record_id); };
   BlockingMetrics m;
-  index.ForEachCandidatePair([&](const PersonRecord& a, const PersonRecord& b) {
+  index.ForEachCandidatePair([&](const PersonKey& a, const PersonKey& b) {
     const std::string na = name(a), nb = name(b);
     if (cross_source_only && source.at(na) == source.at(nb)) return;
     ++m.candidate_pairs;

@@ -1,0 +1,80 @@
+// A person record as the linker holds it: key, tokens, field filters and sex in one block of
+// memory, read through views (PersonView for comparisons, PersonKeyView for the key).
+//
+// A PersonRecord keeps the same data in a 232-byte struct (a third of it the key's three string
+// headers) and two heap blocks, tokens and filters, each with its allocator's rounding and the
+// token vector's spare capacity. Held packed, a million benchmark records took 290 bytes a person
+// less (1.79 KB of linker heap to 1.50 KB; BENCHMARKS.md). Comparing with a candidate also read
+// three places scattered through memory; a packed record is one run of cache lines, its tokens
+// and filters first.
+//
+// Layout: a Header, the sorted tokens (8-byte aligned), the field filters back to back in field
+// order, then the key's force code, record id and nominal reference.
+// Move-only; thread-compatible.
+#ifndef CROSSFORCE_ENGINE_LINKAGE_PACKED_PERSON_H_
+#define CROSSFORCE_ENGINE_LINKAGE_PACKED_PERSON_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "engine/linkage/person_record.h"
+
+namespace crossforce {
+
+class PackedPerson {
+ public:
+  PackedPerson() = default;  // holds nothing: a free slot
+
+  // `person` packed. Its tokens must be in SortTokens' order. With `with_record_filter` false
+  // the filter of EncodedField::kRecord is left out (the linker keeps 1024-bit record filters
+  // in an array of their own).
+  static PackedPerson Pack(const PersonRecord& person, bool with_record_filter);
+
+  bool empty() const { return block_ == nullptr; }
+  // Both valid while this is, and not moved from. Not on an empty one.
+  PersonView view() const;
+  PersonKeyView key() const;
+  // Bytes of the block a comparison reads (header, tokens, filters), for prefetching.
+  size_t compared_bytes() const { return compared_bytes_; }
+  const void* data() const { return block_.get(); }
+  // Bytes of the whole block.
+  size_t size() const;
+
+ private:
+  struct Header {
+    std::array<uint8_t, kKindStarts> kind_start;
+    std::array<uint16_t, kFilterSlots + 1> filter_start;  // from the start of the filters
+    std::array<uint16_t, kFilterSlots> filter_ones;
+    Sex sex;
+    RecordKind kind;
+    PartyRole role;
+    uint32_t force_code_size;
+    uint32_t record_id_size;
+    uint32_t nominal_ref_size;
+  };
+  static constexpr size_t kTokensOffset = (sizeof(Header) + 7) / 8 * 8;
+
+  const Header& header() const { return *reinterpret_cast<const Header*>(block_.get()); }
+  const char* bytes() const { return reinterpret_cast<const char*>(block_.get()); }
+  const char* filters() const {
+    return bytes() + kTokensOffset + header().kind_start[kKindStarts - 1] * sizeof(LinkToken);
+  }
+
+  std::unique_ptr<uint64_t[]> block_;
+  uint32_t compared_bytes_ = 0;
+};
+
+// Fetches the part of `p` a comparison reads (see kPrefetchFieldsAhead). Always inlined: GCC
+// drops calls to a function that only prefetches, finding it has no side effects.
+[[gnu::always_inline]] inline void PrefetchPackedPerson(const PackedPerson& p) {
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(p.data());
+  for (uintptr_t line = begin & ~uintptr_t{63}; line < begin + p.compared_bytes(); line += 64) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
+}
+
+}  // namespace crossforce
+
+#endif  // CROSSFORCE_ENGINE_LINKAGE_PACKED_PERSON_H_
