@@ -655,8 +655,8 @@ void Linker::Build(std::vector<RecordPersons> records) {
   std::vector<RecordPersons> late;  // records Update must take: held already or named twice
   std::vector<Index> seeds;
   // The records are taken a batch at a time: the batch's persons are prepared on the workers,
-  // then inserted in order here, each PersonRecord released once its packed form is held, so
-  // that only a batch is ever held in both forms.
+  // then inserted in order here, each record's PersonRecords released once their packed forms
+  // are held, so that only a batch is ever held in both forms.
   constexpr size_t kBatchPersons = size_t{1} << 16;
   struct Source {
     const RecordId* id;
@@ -686,12 +686,12 @@ void Linker::Build(std::vector<RecordPersons> records) {
       std::vector<Index> added;
       for (PersonRecord& person : record.persons) {
         const Index i = Insert(std::move(prepared[k++]), person);
-        person = PersonRecord();
         if (i == kNoIndex) continue;
         if (!bands_later) IndexBlocks(i, KeysOf(i));
         added.push_back(i);
         seeds.push_back(i);
       }
+      record.persons = {};
       FileRecord(added);
     }
   }
