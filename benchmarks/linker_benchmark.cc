@@ -221,10 +221,9 @@ void BM_Relink_Records(benchmark::State& state) {
     for (const auto& p : population) all.push_back(&p);
     LinkerOptions options;
     options.model = FitModel(all, options.model);
-    all = {};
+    all = std::vector<const PersonRecord*>();
     linker = std::make_unique<Linker>(options);
     linker->Build(MoveIntoRecords(population, n));
-    population = {};
     state.PauseTiming();
     const std::vector<Entity> found = linker->Entities();
     entities = found.size();
@@ -261,7 +260,7 @@ void BM_Link_OneRecord(benchmark::State& state) {
   for (const auto& p : people) all.push_back(&p);
   LinkerOptions options;
   options.model = FitModel(all, options.model);
-  all = {};
+  all = std::vector<const PersonRecord*>();
   Linker linker(options);
   // The populated index, linked at once as a relink does; its records are moved in, and only the
   // 2,000 to link one by one are kept here.

@@ -59,7 +59,9 @@ std::vector<T> SortOnWorkers(std::vector<std::vector<T>>& parts, Less less = Les
     const auto middle = static_cast<std::ptrdiff_t>(sorted.size());
     sorted.insert(sorted.end(), std::make_move_iterator(parts[part].begin()),
                   std::make_move_iterator(parts[part].end()));
-    parts[part] = {};
+    // Freed now, not when `parts` is: `= {}` would be the initializer-list assignment, which
+    // keeps the buffer.
+    parts[part] = std::vector<T>();
     std::inplace_merge(sorted.begin(), sorted.begin() + middle, sorted.end(), less);
   }
   return sorted;

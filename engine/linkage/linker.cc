@@ -691,10 +691,11 @@ void Linker::Build(std::vector<RecordPersons> records) {
         added.push_back(i);
         seeds.push_back(i);
       }
-      record.persons = {};
+      record.persons = std::vector<PersonRecord>();  // freed (`= {}` would keep the buffer)
       FileRecord(added);
     }
   }
+  records = std::vector<RecordPersons>();  // all inserted or moved to `late`
   if (!options_.index_only) {
     // Every pair sharing a block, scored once (from its lower index), on worker threads that only
     // read the index; the links are joined afterwards.
@@ -945,12 +946,12 @@ void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
   ForEachOnWorkers(components.size() >= kParallelComponents ? workers : 1, components.size(),
                    /*chunk=*/64,
                    [&](size_t, size_t k) { clustered[k] = ClusterComponent(components[k]); });
-  components = {};
+  components = std::vector<std::vector<Index>>();
   std::vector<std::vector<Index>> clusters;
   for (auto& parts : clustered) {
     for (auto& c : parts) clusters.push_back(std::move(c));
   }
-  clustered = {};
+  clustered = std::vector<std::vector<std::vector<Index>>>();
 
   // Deterministic order: by each cluster's smallest key (its first member).
   std::vector<std::vector<std::vector<Index>>> sort_parts(
