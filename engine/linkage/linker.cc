@@ -137,6 +137,11 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
 Linker::Linker(LinkerOptions options)
     : options_(std::move(options)),
       scorer_(options_.model),
+      screen_min_dice_(
+          std::min(std::max(options_.lsh_max_min_dice, options_.lsh_min_dice),
+                   options_.lsh_min_dice + options_.lsh_min_dice_per_doubling *
+                                               std::max(0.0, options_.model.population_doublings))),
+      common_screen_min_dice_(std::max(options_.common_name_min_dice, screen_min_dice_)),
       lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band),
       // Address signatures are hashes of their bands' minima, kept whole.
       address_lsh_(
@@ -295,9 +300,8 @@ absl::string_view Linker::RecordFilter(Index i) const {
 }
 
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
-  const double min_dice = common_given_name_[a] && common_given_name_[b]
-                              ? options_.common_name_min_dice
-                              : options_.lsh_min_dice;
+  const double min_dice =
+      common_given_name_[a] && common_given_name_[b] ? common_screen_min_dice_ : screen_min_dice_;
   if (clk_bits_[a] == kNoRecordFilter || clk_bits_[b] == kNoRecordFilter) {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is

@@ -85,6 +85,18 @@ struct LinkerOptions {
   // with 0.001 as the frequency). See BENCHMARKS.md.
   double common_name_frequency = 0.01;
   double common_name_min_dice = 0.6;
+  // Both screens rise by lsh_min_dice_per_doubling for each doubling of the population beyond
+  // the one the model was calibrated for (MatchModel::population_doublings), up to
+  // lsh_max_min_dice. Every band collision and every member of a screened block grows with the
+  // population while a record's true matches do not, so at a fixed screen the pairs compared
+  // per record grew with the index and a relink's work with its square. Chance pairs about
+  // halve for each 0.02 of Dice between 0.6 and 0.7. At a million benchmark records (0.63
+  // instead of 0.5) the relink took 18.7 s instead of 27-32 s, its LSH pairs 5.8 million
+  // instead of 29.4 million, with the same pairwise recall; of the 686,634 links, 64 had
+  // record filters below Dice 0.64 and 258 below 0.66, the most the screen rises to. The
+  // accuracy data sets, of at most 50,578 records, keep 0.5. See BENCHMARKS.md.
+  double lsh_min_dice_per_doubling = 0.03;
+  double lsh_max_min_dice = 0.66;
   // A second LSH index, over the address filter alone, for one person recorded under other names
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
   // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
@@ -262,8 +274,8 @@ class Linker {
   // Whether a and b share a bucket in a band before `band`.
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether a pair found only through an LSH band or a screened block is similar enough to
-  // compare (lsh_min_dice, or common_name_min_dice for two common given names); true when either
-  // has no record filter.
+  // compare (screen_min_dice_, or common_screen_min_dice_ for two common given names); true when
+  // either has no record filter.
   bool SimilarRecordFilters(Index a, Index b) const;
   // Sets the model's m from sure matches among the candidate pairs of a sample of `seeds`
   // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.
@@ -287,6 +299,11 @@ class Linker {
 
   LinkerOptions options_;  // the model's m changes only in a Build with m_estimation
   PairScorer scorer_;      // under options_.model, made afresh when its m changes
+  // The screen's Dice for the model's population (see LinkerOptions::lsh_min_dice_per_doubling),
+  // and for two common given names. Fixed for the linker's life: the model's population does not
+  // change between relinks, so records linked one by one meet the screen a relink did.
+  const double screen_min_dice_;
+  const double common_screen_min_dice_;
   static constexpr Index kNoIndex = LshIndex::kNoIndex;
   LshIndex lsh_;                                      // the LSH buckets, by band and signature
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions

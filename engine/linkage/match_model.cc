@@ -424,6 +424,7 @@ MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel 
     const double shift = std::log2(population / options.calibration_population);
     base.link_weight += shift;
     base.merge_mean_weight += shift;
+    base.population_doublings = shift;
   }
   return base;
 }

@@ -63,6 +63,11 @@ struct MatchModel {
   // must agree with the entity as a whole, not just with the one record it links to. FitModel
   // raises it with link_weight.
   double merge_mean_weight = 5.0;
+  // log2 of the population the model was fitted to over FitOptions::calibration_population when
+  // larger, else 0 (FitModel): how far link_weight and merge_mean_weight were raised for the
+  // population's lower prior odds. The linker raises its similarity screen with it too
+  // (LinkerOptions::lsh_min_dice_per_doubling).
+  double population_doublings = 0;
   // Smallest probability used: u in term-frequency adjustment, and any m or u estimated from
   // the data (a level never observed must not weigh infinitely).
   double u_floor = 1e-7;

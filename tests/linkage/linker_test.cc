@@ -715,6 +715,46 @@ TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
   EXPECT_EQ(incremental.link_count(), 5u);
 }
 
+// The screen rises with the population the model was fitted to, to a ceiling: a pair at Dice 0.55
+// is compared under a model of the calibrated population, not under one of four times as many
+// (0.56), and a pair at Dice 0.7 is compared however large the population (the screen stops at
+// 0.66). Linking one by one and a relink find the same pairs.
+TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
+  std::vector<int> base, near, far;
+  for (int bit = 0; bit < 200; ++bit) base.push_back(bit);
+  for (int bit = 0; bit < 110; ++bit) far.push_back(bit);
+  for (int bit = 500; bit < 590; ++bit) far.push_back(bit);  // Dice with base 0.55
+  for (int bit = 0; bit < 140; ++bit) near.push_back(bit);
+  for (int bit = 600; bit < 660; ++bit) near.push_back(bit);  // Dice with base 0.7, far 0.55
+  const auto person = [](const std::string& ref, const std::vector<int>& bits) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    AddToken(p, TokenKind::kGivenNamePhonetic, "gp-J500");  // with the birth year, a screened
+    AddToken(p, TokenKind::kBirthYear, "by-1984");          // block all of them share
+    SortTokens(p);
+    return p;
+  };
+  const std::vector<PersonRecord> people = {person("A", base), person("B", far), person("C", near)};
+  using Pair = std::pair<std::string, std::string>;
+  for (const auto& [doublings, expected] : std::vector<std::pair<double, std::vector<Pair>>>{
+           {0, {Pair("A", "B"), Pair("A", "C"), Pair("B", "C")}},
+           {2, {Pair("A", "C")}},
+           {40, {Pair("A", "C")}}}) {
+    LinkerOptions options;
+    options.lsh_bands = 0;  // token blocks alone
+    options.address_bands = 0;
+    options.m_estimation.enabled = false;
+    options.model.link_weight = -1e9;  // every candidate pair a link
+    options.model.population_doublings = doublings;
+    Linker incremental(options);
+    LinkEach(incremental, people);
+    EXPECT_EQ(CandidatePairs(incremental), expected) << doublings << " doublings";
+    Linker built(options);
+    built.Build(testing::AsRecords(people));
+    EXPECT_EQ(built.link_count(), expected.size()) << doublings << " doublings";
+    EXPECT_EQ(incremental.link_count(), expected.size()) << doublings << " doublings";
+  }
+}
+
 // With address bands of no hashes every address collides with every other, so only the screen
 // tells the pairs apart: records sharing nothing else are compared only when their address filters
 // are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the

@@ -85,13 +85,16 @@ TEST_F(ModelFitTest, ALargerPopulationRaisesTheWeightsALinkAndAMergeNeed) {
   const MatchModel fitted = FitModel(Pointers(people), base, options);
   EXPECT_DOUBLE_EQ(fitted.link_weight, base.link_weight + 2);
   EXPECT_DOUBLE_EQ(fitted.merge_mean_weight, base.merge_mean_weight + 2);
+  EXPECT_DOUBLE_EQ(fitted.population_doublings, 2);
   EXPECT_DOUBLE_EQ(fitted.cannot_link_weight, base.cannot_link_weight)
       << "a contradiction is one whatever the population";
   options.calibration_population = 400;
   EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight);
   options.calibration_population = 1000;
-  EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight)
+  const MatchModel smaller = FitModel(Pointers(people), base, options);
+  EXPECT_DOUBLE_EQ(smaller.link_weight, base.link_weight)
       << "a smaller population keeps the calibrated weight";
+  EXPECT_DOUBLE_EQ(smaller.population_doublings, 0);
 }
 
 TEST_F(ModelFitTest, UFromRandomPairsIsEachLevelsShareAmongDifferentPeople) {
