@@ -91,10 +91,10 @@ struct LinkerOptions {
   // population while a record's true matches do not, so at a fixed screen the pairs compared
   // per record grew with the index and a relink's work with its square. Chance pairs about
   // halve for each 0.02 of Dice between 0.6 and 0.7. At a million benchmark records (0.63
-  // instead of 0.5) the relink took 18.7 s instead of 27-32 s, its LSH pairs 5.8 million
-  // instead of 29.4 million, with the same pairwise recall; of the 686,634 links, 64 had
-  // record filters below Dice 0.64 and 258 below 0.66, the most the screen rises to. The
-  // accuracy data sets, of at most 50,578 records, keep 0.5. See BENCHMARKS.md.
+  // instead of 0.5) the relink took 18.7 s instead of 27-32 s, its LSH pairs 5.5 million
+  // instead of 29.4 million, with the same pairwise recall; of its 686,634 links, 64 joined
+  // band pairs with record filters below Dice 0.64 and 258 below 0.66, the most the screen rises
+  // to. The accuracy data sets, of at most 50,578 records, keep 0.5. See BENCHMARKS.md.
   double lsh_min_dice_per_doubling = 0.03;
   double lsh_max_min_dice = 0.66;
   // A second LSH index, over the address filter alone, for one person recorded under other names
