@@ -118,7 +118,7 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
 }
 
 // Before comparing with candidates[n]: fetches the candidates a few places on, which are
-// scattered through memory (see PrefetchPersonRecord). Always inlined: GCC finds that a function
+// scattered through memory (see kPrefetchRecordAhead). Always inlined: GCC finds that a function
 // doing nothing but prefetch has no side effects and drops the calls (a 1M relink's scoring took
 // 29 s instead of 21 s that way).
 [[gnu::always_inline]] inline void PrefetchAhead(const std::vector<PackedPerson>& persons,

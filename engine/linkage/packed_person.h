@@ -4,7 +4,7 @@
 // A PersonRecord keeps the same data in a 232-byte struct (a third of it the key's three string
 // headers) and two heap blocks, tokens and filters, each with its allocator's rounding and the
 // token vector's spare capacity. Held packed, a million benchmark records took 290 bytes a person
-// less (1.79 KB of linker heap to 1.50 KB; BENCHMARKS.md). Comparing with a candidate also read
+// less (1.55 KB of linker heap to 1.26 KB; BENCHMARKS.md). Comparing with a candidate also read
 // three places scattered through memory; a packed record is one run of cache lines, its tokens
 // and filters first.
 //

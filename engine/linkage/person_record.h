@@ -48,7 +48,7 @@ struct PersonKeyView {
         record_id(record_id),
         nominal_ref(nominal_ref),
         role(role) {}
-  PersonKeyView(const PersonKey& key)  // NOLINT(google-explicit-constructor): a view
+  PersonKeyView(const PersonKey& key)  // implicit: a view
       : PersonKeyView(key.kind, key.force_code, key.record_id, key.nominal_ref, key.role) {}
 
   PersonKey ToKey() const {
@@ -148,7 +148,7 @@ class PersonView {
         filter_start_(filter_start),
         filter_ones_(filter_ones),
         sex_(sex) {}
-  PersonView(const PersonRecord& p)  // NOLINT(google-explicit-constructor): a view
+  PersonView(const PersonRecord& p)  // implicit: a view
       : PersonView(p.tokens.data(), p.kind_start.data(), p.filter_bytes.data(),
                    p.filter_start.data(), p.filter_ones.data(), p.sex) {}
 
@@ -183,10 +183,10 @@ class PersonView {
 };
 
 // Software prefetch for loops that compare one record with many scattered through memory (a
-// relink's candidates, random pairs): a record's own lines kPrefetchRecordAhead comparisons
-// ahead, then, once they have arrived, kPrefetchFieldsAhead ahead, the tokens and filters they
-// point to. A comparison reads a dozen cache lines in three places, and without these most of
-// its time was waiting for them.
+// relink's candidates, random pairs): what locates a record (a PersonRecord's own lines, or the
+// linker's slot of a PackedPerson) kPrefetchRecordAhead comparisons ahead, then, once that has
+// arrived, kPrefetchFieldsAhead ahead, the tokens and filters it points to. A comparison reads a
+// dozen cache lines, and without these most of its time was waiting for them.
 inline constexpr size_t kPrefetchRecordAhead = 6;
 inline constexpr size_t kPrefetchFieldsAhead = 3;
 
