@@ -112,11 +112,7 @@ struct PersonRecord {
   Sex sex = Sex::kUnknown;
 
   // The Bloom filter of field `f`; empty when not recorded.
-  absl::string_view filter(EncodedField f) const {
-    const int k = static_cast<int>(f);
-    return absl::string_view(filter_bytes)
-        .substr(filter_start[k], filter_start[k + 1] - filter_start[k]);
-  }
+  absl::string_view filter(EncodedField f) const;  // read through PersonView
   // Sets (or, with empty `bits`, removes) the filter of field `f`.
   void SetFilter(EncodedField f, absl::string_view bits);
   // (Comparisons read a record through a PersonView.)
@@ -181,6 +177,10 @@ class PersonView {
   const uint16_t* filter_ones_;
   Sex sex_;
 };
+
+inline absl::string_view PersonRecord::filter(EncodedField f) const {
+  return PersonView(*this).filter(f);
+}
 
 // Software prefetch for loops that compare one record with many scattered through memory (a
 // relink's candidates, random pairs): what locates a record (a PersonRecord's own lines, or the
