@@ -242,6 +242,12 @@ std::optional<uint64_t> AsBlockToken(const LinkToken& t, TokenKind kind) {
   return std::nullopt;
 }
 
+// Whether two record filters with `both` bits in common and `total` bits between them reach
+// Dice `min_dice`: the one test of the screen, whichever way a pair was found.
+bool ReachesDice(uint32_t both, uint32_t total, double min_dice) {
+  return total > 0 && 2.0 * both >= min_dice * total;
+}
+
 }  // namespace
 
 std::vector<uint64_t> Linker::TokenBlockKeys(const PersonView& p) const {
@@ -299,9 +305,13 @@ absl::string_view Linker::RecordFilter(Index i) const {
   return persons_[i].view().filter(EncodedField::kRecord);
 }
 
+double Linker::ScreenMinDice(Index a, Index b) const {
+  return common_given_name_[a] && common_given_name_[b] ? common_screen_min_dice_
+                                                        : screen_min_dice_;
+}
+
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
-  const double min_dice =
-      common_given_name_[a] && common_given_name_[b] ? common_screen_min_dice_ : screen_min_dice_;
+  const double min_dice = ScreenMinDice(a, b);
   if (clk_bits_[a] == kNoRecordFilter || clk_bits_[b] == kNoRecordFilter) {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
@@ -311,10 +321,9 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     return Dice(fa, fb) >= min_dice;
   }
   static const DiceKernel kernel = BestDiceKernel();
-  const uint32_t both =
-      AndPopCount(&clk_words_[a * kFilterWords], &clk_words_[b * kFilterWords], kernel);
-  const uint32_t total = clk_bits_[a] + clk_bits_[b];
-  return total > 0 && 2.0 * both >= min_dice * total;
+  return ReachesDice(
+      AndPopCount(&clk_words_[a * kFilterWords], &clk_words_[b * kFilterWords], kernel),
+      clk_bits_[a] + clk_bits_[b], min_dice);
 }
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
@@ -385,11 +394,13 @@ void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, b
                              std::vector<Index>* compared, std::vector<Index>* screened) const {
   for (const uint64_t key : token_keys) {
     std::vector<Index>* out = (key & kScreenedBlockBit) != 0 ? screened : compared;
+    if (out == nullptr) continue;
     token_blocks_.ForEachMember(0, key, [&](Index j) {
       if (!only_higher || j > i) out->push_back(j);
     });
   }
   for (std::vector<Index>* out : {compared, screened}) {
+    if (out == nullptr) continue;
     std::sort(out->begin(), out->end());
     out->erase(std::unique(out->begin(), out->end()), out->end());
   }
@@ -441,7 +452,8 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   return out;
 }
 
-void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) {
+std::vector<uint64_t> Linker::PackTokenBlocksAndFindScreenedPairs(const std::vector<Index>& persons,
+                                                                  size_t workers) {
   // Each worker sorts the keys of its share of the persons; merged, they are the band.
   std::vector<std::vector<LshIndex::Entry>> parts(workers);
   ForEachOnWorkers(workers, persons.size(), /*chunk=*/1024, [&](size_t worker, size_t k) {
@@ -449,7 +461,54 @@ void Linker::PackTokenBlocks(const std::vector<Index>& persons, size_t workers) 
       parts[worker].emplace_back(static_cast<uint32_t>(key), persons[k]);
     }
   });
-  token_blocks_.PackBand(0, SortOnWorkers(parts));
+  const std::vector<LshIndex::Entry> entries = SortOnWorkers(parts);
+  token_blocks_.PackBand(0, entries);
+  // Screened blocks have the top bit of their keys set, so they sort last, each block's members
+  // side by side in index order.
+  std::vector<size_t> starts;
+  for (size_t k = std::lower_bound(entries.begin(), entries.end(),
+                                   LshIndex::Entry{static_cast<uint32_t>(kScreenedBlockBit), 0}) -
+                  entries.begin();
+       k < entries.size(); ++k) {
+    if (starts.empty() || entries[k].first != entries[k - 1].first) starts.push_back(k);
+  }
+  starts.push_back(entries.size());
+  std::vector<std::vector<uint64_t>> found(workers);
+  std::vector<std::vector<uint64_t>> block_words(workers);
+  ForEachOnWorkers(workers, starts.size() - 1, /*chunk=*/64, [&](size_t worker, size_t g) {
+    ScreenBlock(&entries[starts[g]], starts[g + 1] - starts[g], block_words[worker], found[worker]);
+  });
+  std::vector<uint64_t> pairs = SortOnWorkers(found);
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
+void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vector<uint64_t>& words,
+                         std::vector<uint64_t>& pairs) const {
+  if (size < 2) return;
+  static const DiceKernel kernel = BestDiceKernel();
+  // The members' filters copied side by side: each is read once from wherever it lies, then
+  // compared with every other in cache (the block's pairs are its size squared).
+  words.resize(size * kFilterWords);
+  for (size_t k = 0; k < size; ++k) {
+    const Index i = members[k].second;
+    if (clk_bits_[i] != kNoRecordFilter) {
+      std::memcpy(&words[k * kFilterWords], &clk_words_[i * kFilterWords], kClkBytes);
+    }
+  }
+  for (size_t a = 0; a < size; ++a) {
+    const Index x = members[a].second;
+    for (size_t b = a + 1; b < size; ++b) {
+      const Index y = members[b].second;  // x <= y: members are in index order
+      if (x == y) continue;               // a person whose tokens gave one key twice
+      const bool similar =
+          clk_bits_[x] == kNoRecordFilter || clk_bits_[y] == kNoRecordFilter
+              ? SimilarRecordFilters(x, y)
+              : ReachesDice(AndPopCount(&words[a * kFilterWords], &words[b * kFilterWords], kernel),
+                            clk_bits_[x] + clk_bits_[y], ScreenMinDice(x, y));
+      if (similar) pairs.push_back((static_cast<uint64_t>(x) << 32) | y);
+    }
+  }
 }
 
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
@@ -715,14 +774,17 @@ void Linker::Build(std::vector<RecordPersons> records) {
     // from Candidates, and a pair of two new records is kept from its lower index only.
     std::vector<uint64_t> lsh_pairs;
     if (fresh) {
-      PackTokenBlocks(seeds, workers);
-      lsh_pairs = IndexLshBandsAndFindSimilarPairs(seeds, workers);
-      const std::vector<uint64_t> address_pairs =
-          IndexAddressBandsAndFindSimilarPairs(seeds, workers);
-      const size_t middle = lsh_pairs.size();
-      lsh_pairs.insert(lsh_pairs.end(), address_pairs.begin(), address_pairs.end());
-      std::inplace_merge(lsh_pairs.begin(), lsh_pairs.begin() + middle, lsh_pairs.end());
-      lsh_pairs.erase(std::unique(lsh_pairs.begin(), lsh_pairs.end()), lsh_pairs.end());
+      // Merges sorted `more` into the sorted lsh_pairs, without repeats, and frees it.
+      const auto merge = [&](std::vector<uint64_t> more) {
+        const size_t middle = lsh_pairs.size();
+        lsh_pairs.insert(lsh_pairs.end(), more.begin(), more.end());
+        more = std::vector<uint64_t>();
+        std::inplace_merge(lsh_pairs.begin(), lsh_pairs.begin() + middle, lsh_pairs.end());
+        lsh_pairs.erase(std::unique(lsh_pairs.begin(), lsh_pairs.end()), lsh_pairs.end());
+      };
+      lsh_pairs = PackTokenBlocksAndFindScreenedPairs(seeds, workers);
+      merge(IndexLshBandsAndFindSimilarPairs(seeds, workers));
+      merge(IndexAddressBandsAndFindSimilarPairs(seeds, workers));
     }
     // Where each seed's LSH pairs begin in lsh_pairs (both are sorted), found in one sweep: a
     // binary search per seed missed the cache at every step of a 10-million-entry array.
@@ -743,16 +805,10 @@ void Linker::Build(std::vector<RecordPersons> records) {
                   out.end());
         return out;
       }
-      std::vector<Index> out, screened;
-      TokenCandidates(i, TokenBlockKeys(persons_[i].view()), /*only_higher=*/true, &out, &screened);
-      const size_t compared = out.size();
-      for (Index j : screened) {
-        if (!std::binary_search(out.begin(), out.begin() + compared, j) &&
-            SimilarRecordFilters(i, j)) {
-          out.push_back(j);
-        }
-      }
-      std::inplace_merge(out.begin(), out.begin() + compared, out.end());
+      // The pairs of screened blocks are in lsh_pairs already.
+      std::vector<Index> out;
+      TokenCandidates(i, TokenBlockKeys(persons_[i].view()), /*only_higher=*/true, &out,
+                      /*screened=*/nullptr);
       const size_t token_candidates = out.size();
       for (size_t p = lsh_begin[k]; p < lsh_begin[k + 1]; ++p) {
         const Index j = static_cast<Index>(lsh_pairs[p] & 0xffffffffu);

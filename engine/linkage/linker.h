@@ -233,8 +233,17 @@ class Linker {
   };
   BlockKeys KeysOf(Index i) const;
   // Lays the token blocks of `persons` (sorted indices) in bulk, into an empty linker (a fresh
-  // Build), on `workers` threads.
-  void PackTokenBlocks(const std::vector<Index>& persons, size_t workers);
+  // Build), on `workers` threads, and returns the pairs of screened blocks whose record filters
+  // are similar (SimilarRecordFilters), as (lower << 32) | higher, sorted. A screened block's
+  // pairs grow with the square of its members, and screening them block by block reads each
+  // member's filter once, where screening each record's block members missed the cache at every
+  // pair.
+  std::vector<uint64_t> PackTokenBlocksAndFindScreenedPairs(const std::vector<Index>& persons,
+                                                            size_t workers);
+  // Appends to `pairs` the pairs of one screened block (`size` entries of a key, in index
+  // order) with similar record filters; `words` is scratch for the members' filters.
+  void ScreenBlock(const LshIndex::Entry* members, size_t size, std::vector<uint64_t>& words,
+                   std::vector<uint64_t>& pairs) const;
   // Puts person i in the token blocks and LSH buckets.
   void IndexBlocks(Index i, const BlockKeys& keys);
   // Scores person i against `candidates` and calls `link` with each that reaches the link weight.
@@ -247,7 +256,8 @@ class Linker {
   std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
   // The records sharing a token block with i, sorted and without repeats: into `compared` those
   // from blocks whose pairs are always compared, into `screened` those from screened blocks
-  // (which may also be in `compared`). `only_higher`: just those with a higher index, valid
+  // (which may also be in `compared`; null: screened blocks are skipped). `only_higher`: just
+  // those with a higher index, valid
   // while every block lists its members in index order (as a Build into an empty linker leaves
   // them).
   void TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
@@ -277,6 +287,8 @@ class Linker {
   // compare (screen_min_dice_, or common_screen_min_dice_ for two common given names); true when
   // either has no record filter.
   bool SimilarRecordFilters(Index a, Index b) const;
+  // The screen's Dice for a and b: common_screen_min_dice_ when both given names are common.
+  double ScreenMinDice(Index a, Index b) const;
   // Sets the model's m from sure matches among the candidate pairs of a sample of `seeds`
   // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.
   void EstimateM(const std::vector<Index>& seeds,
