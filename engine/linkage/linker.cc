@@ -393,7 +393,11 @@ Linker::BlockKeys Linker::KeysOf(Index i) const {
 void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
                              std::vector<Index>* compared, std::vector<Index>* screened) const {
   for (const uint64_t key : token_keys) {
-    std::vector<Index>* out = (key & kScreenedBlockBit) != 0 ? screened : compared;
+    std::vector<Index>* out =
+        (key & kScreenedBlockBit) != 0 ||
+                (!crowded_blocks_.empty() && crowded_blocks_.contains(static_cast<uint32_t>(key)))
+            ? screened
+            : compared;
     if (out == nullptr) continue;
     token_blocks_.ForEachMember(0, key, [&](Index j) {
       if (!only_higher || j > i) out->push_back(j);
@@ -463,20 +467,29 @@ std::vector<uint64_t> Linker::PackTokenBlocksAndFindScreenedPairs(const std::vec
   });
   const std::vector<LshIndex::Entry> entries = SortOnWorkers(parts);
   token_blocks_.PackBand(0, entries);
-  // Screened blocks have the top bit of their keys set, so they sort last, each block's members
-  // side by side in index order.
-  std::vector<size_t> starts;
-  for (size_t k = std::lower_bound(entries.begin(), entries.end(),
-                                   LshIndex::Entry{static_cast<uint32_t>(kScreenedBlockBit), 0}) -
-                  entries.begin();
-       k < entries.size(); ++k) {
-    if (starts.empty() || entries[k].first != entries[k - 1].first) starts.push_back(k);
+  // Each block's members lie side by side, in index order. The blocks to screen: the crowded
+  // compared ones, and the screened ones, whose keys have the top bit set.
+  struct Block {
+    size_t begin, size;
+  };
+  std::vector<Block> to_screen;
+  const size_t crowded = options_.crowded_block_members;
+  for (size_t begin = 0, end; begin < entries.size(); begin = end) {
+    for (end = begin + 1; end < entries.size() && entries[end].first == entries[begin].first;
+         ++end) {
+    }
+    if ((entries[begin].first & kScreenedBlockBit) != 0) {
+      to_screen.push_back({begin, end - begin});
+    } else if (crowded > 0 && end - begin >= crowded) {
+      crowded_blocks_.insert(entries[begin].first);
+      to_screen.push_back({begin, end - begin});
+    }
   }
-  starts.push_back(entries.size());
   std::vector<std::vector<uint64_t>> found(workers);
   std::vector<std::vector<uint64_t>> block_words(workers);
-  ForEachOnWorkers(workers, starts.size() - 1, /*chunk=*/64, [&](size_t worker, size_t g) {
-    ScreenBlock(&entries[starts[g]], starts[g + 1] - starts[g], block_words[worker], found[worker]);
+  ForEachOnWorkers(workers, to_screen.size(), /*chunk=*/64, [&](size_t worker, size_t k) {
+    ScreenBlock(&entries[to_screen[k].begin], to_screen[k].size, block_words[worker],
+                found[worker]);
   });
   std::vector<uint64_t> pairs = SortOnWorkers(found);
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());

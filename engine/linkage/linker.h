@@ -4,9 +4,10 @@
 // Blocking: candidate pairs are records that share a discriminating keyed token (PNC id, phone,
 // email or its user name, vehicle, names sorted) or a pair of tokens too common alone (a name
 // with a postcode district or date of birth, ...: kCompositeBlocks); that share a block of fixed
-// vocabulary (a name's Soundex with a birth year or place of birth, ...), or collide in a band of
-// a bit-sampling LSH index over the record-level Bloom filter, and are similar enough there
-// (lsh_min_dice); or that collide in a band of a second one over the address filter and have
+// vocabulary (a name's Soundex with a birth year or place of birth, ...) or a compared block the
+// last relink found crowded (crowded_block_members), or collide in a band of a bit-sampling LSH
+// index over the record-level Bloom filter, and are similar enough there (lsh_min_dice); or that
+// collide in a band of a second one over the address filter and have
 // similar addresses (address_min_dice). Candidates are scored with the
 // MatchModel; pairs at or above its link weight become links. A Build first estimates the model's m
 // from the sure matches among a sample of its candidate pairs (MEstimation), so that, for instance,
@@ -110,6 +111,15 @@ struct LinkerOptions {
   // house number in the street) also reaches: they are compared, and the other fields tell them
   // apart. On FEBRL4 this finds 8 of the 11 true pairs no other block found (5 then score a
   // link).
+  // A block whose pairs are always compared (a name with a family name's Soundex, a name with a
+  // district, ...) that holds at least this many records when a Build fills an empty linker is
+  // crowded: its pairs are screened from then on, as a screened block's are, until the next
+  // relink (0: never). Such a block's value is common (John Smith), so agreeing on it says little,
+  // and its pairs grow with the square of the population: at 3,000,000 benchmark records the
+  // always-compared pairs were 49 million, 8.7 times the 1M's. Set from the blocks' sizes at the
+  // relink, not as records arrive, so that linking one by one afterwards meets the same blocks
+  // the relink did. See BENCHMARKS.md.
+  size_t crowded_block_members = 128;
   int address_bands = 16;           // at most 512 / address_hashes_per_band
   int address_hashes_per_band = 8;  // at most 16
   uint64_t address_seed = 0xadd5;
@@ -233,8 +243,9 @@ class Linker {
   };
   BlockKeys KeysOf(Index i) const;
   // Lays the token blocks of `persons` (sorted indices) in bulk, into an empty linker (a fresh
-  // Build), on `workers` threads, and returns the pairs of screened blocks whose record filters
-  // are similar (SimilarRecordFilters), as (lower << 32) | higher, sorted. A screened block's
+  // Build), on `workers` threads, notes the crowded ones (LinkerOptions::crowded_block_members),
+  // and returns the pairs of screened and crowded blocks whose record filters are similar
+  // (SimilarRecordFilters), as (lower << 32) | higher, sorted. A screened block's
   // pairs grow with the square of its members, and screening them block by block reads each
   // member's filter once, where screening each record's block members missed the cache at every
   // pair.
@@ -255,8 +266,8 @@ class Linker {
   // band, with similar record filters; or an address band, with similar addresses. Sorted.
   std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
   // The records sharing a token block with i, sorted and without repeats: into `compared` those
-  // from blocks whose pairs are always compared, into `screened` those from screened blocks
-  // (which may also be in `compared`; null: screened blocks are skipped). `only_higher`: just
+  // from blocks whose pairs are always compared, into `screened` those from screened or crowded
+  // blocks (which may also be in `compared`; null: those blocks are skipped). `only_higher`: just
   // those with a higher index, valid
   // while every block lists its members in index order (as a Build into an empty linker leaves
   // them).
@@ -405,6 +416,9 @@ class Linker {
   // lays them side by side (6 bytes a member) and later records chain on. A hash map of small
   // vectors cost about a slot of 33 bytes per block, at twice the blocks' number.
   LshIndex token_blocks_{1, LshIndex::kMaxSignatureBits};
+  // Keys of the compared token blocks found crowded by the Build that filled this linker
+  // (LinkerOptions::crowded_block_members): their pairs are screened.
+  absl::flat_hash_set<uint32_t> crowded_blocks_;
   std::vector<std::vector<std::pair<Index, double>>> links_;  // adjacency, weights >= link_weight
 
   std::vector<EntityId> entity_of_;                   // by index

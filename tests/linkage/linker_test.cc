@@ -755,6 +755,54 @@ TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
   }
 }
 
+// A compared block that a relink finds crowded (at least crowded_block_members records) has its
+// pairs screened from then on, records linked after the relink included; a smaller one, or any
+// block of a linker filled record by record, is compared whatever the filters say.
+TEST(LinkerScreenTest, CrowdedComparedBlocksAreScreenedAfterARelink) {
+  std::vector<int> near, far;
+  for (int bit = 0; bit < 300; ++bit) near.push_back(bit);
+  for (int bit = 600; bit < 900; ++bit) far.push_back(bit);
+  std::vector<int> near_variant(near.begin(), near.begin() + 280);  // Dice with near 0.97
+  std::vector<int> far_variant(far.begin(), far.begin() + 280);
+  const auto person = [](const std::string& ref, const std::vector<int>& bits,
+                         const std::string& phone) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    AddToken(p, TokenKind::kPhone, phone);  // a block whose pairs are compared
+    SortTokens(p);
+    return p;
+  };
+  // Four records share one phone, two another.
+  const std::vector<PersonRecord> people = {
+      person("A", near, "ph-1"), person("B", near_variant, "ph-1"),
+      person("C", far, "ph-1"),  person("D", far_variant, "ph-1"),
+      person("E", near, "ph-2"), person("F", far, "ph-2")};
+  LinkerOptions options;
+  options.lsh_bands = 0;  // token blocks alone
+  options.address_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  options.crowded_block_members = 3;
+  using Pair = std::pair<std::string, std::string>;
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  const std::vector<Pair> after_relink = {Pair("A", "B"), Pair("C", "D"), Pair("E", "F")};
+  EXPECT_EQ(CandidatePairs(built), after_relink)
+      << "ph-1's four records are screened, ph-2's two compared";
+  EXPECT_EQ(built.link_count(), after_relink.size());
+  // A record linked after the relink meets the crowded block's similar members only.
+  const PersonRecord g = person("G", near_variant, "ph-1");
+  built.Update(RecordId{g.key.kind, {g.key.force_code, g.key.record_id}}, {g});
+  EXPECT_EQ(built.link_count(), after_relink.size() + 2) << "G links to A and B, not C or D";
+
+  Linker incremental(options);
+  LinkEach(incremental, people);
+  EXPECT_EQ(incremental.link_count(), 7u) << "no relink: every pair sharing a phone is compared";
+  options.crowded_block_members = 0;
+  Linker never_crowded(options);
+  never_crowded.Build(testing::AsRecords(people));
+  EXPECT_EQ(never_crowded.link_count(), 7u);
+}
+
 // With address bands of no hashes every address collides with every other, so only the screen
 // tells the pairs apart: records sharing nothing else are compared only when their address filters
 // are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the
