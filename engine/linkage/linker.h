@@ -98,6 +98,16 @@ struct LinkerOptions {
   // to. The accuracy data sets, of at most 50,578 records, keep 0.5. See BENCHMARKS.md.
   double lsh_min_dice_per_doubling = 0.03;
   double lsh_max_min_dice = 0.66;
+  // A block whose pairs are always compared (a name with a family name's Soundex, a name with a
+  // district, ...) that holds at least this many records when a Build fills an empty linker is
+  // crowded: its pairs are screened from then on, as a screened block's are, until the next
+  // relink (0: never). Such a block's value is common (John Smith), so agreeing on it says little,
+  // and its pairs grow with the square of the population: at 3,000,000 benchmark records the
+  // always-compared pairs were 49 million, 8.7 times the 1M's. (A phone shared by that many
+  // records, a switchboard's, is no more an identifier than a common name.) Set from the blocks'
+  // sizes at the relink, not as records arrive, so that linking one by one afterwards meets the
+  // same blocks the relink did. See BENCHMARKS.md.
+  size_t crowded_block_members = 128;
   // A second LSH index, over the address filter alone, for one person recorded under other names
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
   // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
@@ -111,15 +121,6 @@ struct LinkerOptions {
   // house number in the street) also reaches: they are compared, and the other fields tell them
   // apart. On FEBRL4 this finds 8 of the 11 true pairs no other block found (5 then score a
   // link).
-  // A block whose pairs are always compared (a name with a family name's Soundex, a name with a
-  // district, ...) that holds at least this many records when a Build fills an empty linker is
-  // crowded: its pairs are screened from then on, as a screened block's are, until the next
-  // relink (0: never). Such a block's value is common (John Smith), so agreeing on it says little,
-  // and its pairs grow with the square of the population: at 3,000,000 benchmark records the
-  // always-compared pairs were 49 million, 8.7 times the 1M's. Set from the blocks' sizes at the
-  // relink, not as records arrive, so that linking one by one afterwards meets the same blocks
-  // the relink did. See BENCHMARKS.md.
-  size_t crowded_block_members = 128;
   int address_bands = 16;           // at most 512 / address_hashes_per_band
   int address_hashes_per_band = 8;  // at most 16
   uint64_t address_seed = 0xadd5;
@@ -251,8 +252,8 @@ class Linker {
   // pair.
   std::vector<uint64_t> PackTokenBlocksAndFindScreenedPairs(const std::vector<Index>& persons,
                                                             size_t workers);
-  // Appends to `pairs` the pairs of one screened block (`size` entries of a key, in index
-  // order) with similar record filters; `words` is scratch for the members' filters.
+  // Appends to `pairs` the pairs of one screened or crowded block (`size` entries of a key, in
+  // index order) with similar record filters; `words` is scratch for the members' filters.
   void ScreenBlock(const LshIndex::Entry* members, size_t size, std::vector<uint64_t>& words,
                    std::vector<uint64_t>& pairs) const;
   // Puts person i in the token blocks and LSH buckets.
@@ -268,9 +269,8 @@ class Linker {
   // The records sharing a token block with i, sorted and without repeats: into `compared` those
   // from blocks whose pairs are always compared, into `screened` those from screened or crowded
   // blocks (which may also be in `compared`; null: those blocks are skipped). `only_higher`: just
-  // those with a higher index, valid
-  // while every block lists its members in index order (as a Build into an empty linker leaves
-  // them).
+  // those with a higher index, valid while every block lists its members in index order (as a
+  // Build into an empty linker leaves them).
   void TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
                        std::vector<Index>* compared, std::vector<Index>* screened) const;
   // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
