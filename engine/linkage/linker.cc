@@ -782,29 +782,33 @@ void Linker::Build(std::vector<RecordPersons> records) {
     const size_t workers = WorkerCount(options_.build_threads);
     std::sort(seeds.begin(), seeds.end());
     // Into an empty linker, slots are handed out in order and every token block lists its members
-    // in index order, so each pair is found from its lower index alone, and the pairs of both LSH
-    // indexes come from their Index...AndFindSimilarPairs. Otherwise each record's candidates come
-    // from Candidates, and a pair of two new records is kept from its lower index only.
-    std::vector<uint64_t> lsh_pairs;
+    // in index order, so each pair is found from its lower index alone, and the pairs that must
+    // pass a screen (of screened and crowded blocks, and of both LSH indexes) are found in bulk,
+    // block by block and band by band, into screened_pairs. Otherwise each record's candidates
+    // come from Candidates, and a pair of two new records is kept from its lower index only.
+    std::vector<uint64_t> screened_pairs;
     if (fresh) {
-      // Merges sorted `more` into the sorted lsh_pairs, without repeats, and frees it.
+      // Merges sorted `more` into the sorted screened_pairs, without repeats, and frees it.
       const auto merge = [&](std::vector<uint64_t> more) {
-        const size_t middle = lsh_pairs.size();
-        lsh_pairs.insert(lsh_pairs.end(), more.begin(), more.end());
+        const size_t middle = screened_pairs.size();
+        screened_pairs.insert(screened_pairs.end(), more.begin(), more.end());
         more = std::vector<uint64_t>();
-        std::inplace_merge(lsh_pairs.begin(), lsh_pairs.begin() + middle, lsh_pairs.end());
-        lsh_pairs.erase(std::unique(lsh_pairs.begin(), lsh_pairs.end()), lsh_pairs.end());
+        std::inplace_merge(screened_pairs.begin(), screened_pairs.begin() + middle,
+                           screened_pairs.end());
+        screened_pairs.erase(std::unique(screened_pairs.begin(), screened_pairs.end()),
+                             screened_pairs.end());
       };
-      lsh_pairs = PackTokenBlocksAndFindScreenedPairs(seeds, workers);
+      screened_pairs = PackTokenBlocksAndFindScreenedPairs(seeds, workers);
       merge(IndexLshBandsAndFindSimilarPairs(seeds, workers));
       merge(IndexAddressBandsAndFindSimilarPairs(seeds, workers));
     }
-    // Where each seed's LSH pairs begin in lsh_pairs (both are sorted), found in one sweep: a
-    // binary search per seed missed the cache at every step of a 10-million-entry array.
-    std::vector<size_t> lsh_begin(fresh ? seeds.size() + 1 : 0);
-    for (size_t k = 0, p = 0; k < lsh_begin.size(); ++k) {
-      while (k < seeds.size() && p < lsh_pairs.size() && (lsh_pairs[p] >> 32) < seeds[k]) ++p;
-      lsh_begin[k] = k < seeds.size() ? p : lsh_pairs.size();
+    // Where each seed's screened pairs begin in screened_pairs (both are sorted), found in one
+    // sweep: a binary search per seed missed the cache at every step of a 10-million-entry array.
+    std::vector<size_t> screened_begin(fresh ? seeds.size() + 1 : 0);
+    for (size_t k = 0, p = 0; k < screened_begin.size(); ++k) {
+      while (k < seeds.size() && p < screened_pairs.size() && (screened_pairs[p] >> 32) < seeds[k])
+        ++p;
+      screened_begin[k] = k < seeds.size() ? p : screened_pairs.size();
     }
     const auto candidates_of = [&](size_t k) {
       const Index i = seeds[k];
@@ -818,13 +822,13 @@ void Linker::Build(std::vector<RecordPersons> records) {
                   out.end());
         return out;
       }
-      // The pairs of screened blocks are in lsh_pairs already.
+      // The pairs of screened and crowded blocks are in screened_pairs.
       std::vector<Index> out;
       TokenCandidates(i, TokenBlockKeys(persons_[i].view()), /*only_higher=*/true, &out,
                       /*screened=*/nullptr);
       const size_t token_candidates = out.size();
-      for (size_t p = lsh_begin[k]; p < lsh_begin[k + 1]; ++p) {
-        const Index j = static_cast<Index>(lsh_pairs[p] & 0xffffffffu);
+      for (size_t p = screened_begin[k]; p < screened_begin[k + 1]; ++p) {
+        const Index j = static_cast<Index>(screened_pairs[p] & 0xffffffffu);
         if (!std::binary_search(out.begin(), out.begin() + token_candidates, j)) out.push_back(j);
       }
       return out;
