@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <optional>
+#include <queue>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +18,15 @@
 
 namespace crossforce {
 namespace {
+
+// A pair of indices as one key, the lower first.
+uint64_t PairKey(uint32_t x, uint32_t y) {
+  return (static_cast<uint64_t>(std::min(x, y)) << 32) | std::max(x, y);
+}
+
+// A match weight in fixed point, 2^-20 of a bit a unit, so that sums of them are exact in any
+// order.
+int64_t FixedPointWeight(double weight) { return std::llround(weight * 1048576.0); }
 
 // How the pairs of a token block are compared.
 enum class BlockPairs {
@@ -579,8 +590,8 @@ void Linker::Add(Index i) {
   const BlockKeys keys = KeysOf(i);
   if (!options_.index_only) {
     ScoreCandidates(i, Candidates(i, keys), [&](Index c, double weight) {
-      links_[i].emplace_back(c, weight);
-      links_[c].emplace_back(i, weight);
+      links_[i].push_back({c, false, weight});
+      links_[c].push_back({i, false, weight});
     });
   }
   IndexBlocks(i, keys);
@@ -597,11 +608,11 @@ void Linker::Remove(Index i) {
   for (const uint64_t key : keys.tokens) token_blocks_.RemoveFromBand(0, i, key);
   lsh_.Remove(i, keys.bands);
   address_lsh_.Remove(i, keys.address_bands);
-  for (const auto& [other, weight] : links_[i]) {
-    auto& back = links_[other];
-    back.erase(std::remove_if(back.begin(), back.end(),
-                              [i](const std::pair<Index, double>& l) { return l.first == i; }),
-               back.end());
+  for (const LinkEnd& l : links_[i]) {
+    auto& back = links_[l.other];
+    back.erase(
+        std::remove_if(back.begin(), back.end(), [i](const LinkEnd& e) { return e.other == i; }),
+        back.end());
   }
   links_[i].clear();
   if (const EntityId e = entity_of_[i]; e != 0) {
@@ -674,12 +685,14 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
 
 void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   std::vector<Index> seeds;
-  if (auto it = by_record_.find(id); it != by_record_.end()) {
+  const auto it = by_record_.find(id);
+  const bool replaces = it != by_record_.end();
+  if (replaces) {
     Index i = *it;
     by_record_.erase(it);  // before its slots are freed: the set finds a record through them
     while (i != kNoIndex) {
       const Index next = next_in_record_[i];
-      for (const auto& [other, weight] : links_[i]) seeds.push_back(other);
+      for (const LinkEnd& l : links_[i]) seeds.push_back(l.other);
       Remove(i);
       i = next;
     }
@@ -693,7 +706,14 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
     seeds.push_back(i);
   }
   FileRecord(added);
-  if (!options_.index_only) Recluster(seeds);
+  if (options_.index_only) return;
+  // Removing a record can split a cluster anywhere in its component, so the components it leaves
+  // are clustered whole; records only added are linked in by replaying the last clustering.
+  if (replaces || !options_.replay_clustering) {
+    Recluster(seeds);
+  } else {
+    ReclusterAdded(added);
+  }
 }
 
 void Linker::FileRecord(const std::vector<Index>& persons) {
@@ -845,8 +865,8 @@ void Linker::Build(std::vector<RecordPersons> records) {
     });
     for (const auto& part : found) {
       for (const Found& f : part) {
-        links_[f.a].emplace_back(f.b, f.weight);
-        links_[f.b].emplace_back(f.a, f.weight);
+        links_[f.a].push_back({f.b, false, f.weight});
+        links_[f.b].push_back({f.a, false, f.weight});
       }
     }
     Recluster(seeds, workers);
@@ -891,37 +911,87 @@ std::vector<Linker::Index> Linker::Component(Index start,
                                              absl::FunctionRef<bool(Index)> first_visit) const {
   std::vector<Index> component = {start};
   for (size_t k = 0; k < component.size(); ++k) {
-    for (const auto& [other, weight] : links_[component[k]]) {
-      if (first_visit(other)) component.push_back(other);
+    for (const LinkEnd& l : links_[component[k]]) {
+      if (first_visit(l.other)) component.push_back(l.other);
     }
   }
   return component;
 }
 
+Linker::OrderedLink Linker::Ordered(Index a, Index b, double weight) const {
+  return persons_[a].key() < persons_[b].key() ? OrderedLink{weight, a, b}
+                                               : OrderedLink{weight, b, a};
+}
+
+bool Linker::Before(const OrderedLink& x, const OrderedLink& y) const {
+  if (x.weight != y.weight) return x.weight > y.weight;
+  if (x.lo != y.lo) return persons_[x.lo].key() < persons_[y.lo].key();
+  if (x.hi != y.hi) return persons_[x.hi].key() < persons_[y.hi].key();
+  return false;
+}
+
+bool Linker::MayMerge(const std::vector<Index>& a, const std::vector<Index>& b,
+                      absl::FunctionRef<double(Index, Index)> weight_of) const {
+  int64_t total = 0;
+  for (Index x : a) {
+    for (Index y : b) {
+      const double w = weight_of(x, y);
+      if (w < options_.model.cannot_link_weight) return false;
+      total += FixedPointWeight(w);
+    }
+  }
+  return total >= FixedPointWeight(options_.model.merge_mean_weight) *
+                      static_cast<int64_t>(a.size() * b.size());
+}
+
+double Linker::PairWeight(Index x, Index y) const {
+  // A linked pair carries its weight; the shorter adjacency is searched for it.
+  const bool from_x = links_[x].size() <= links_[y].size();
+  const Index other = from_x ? y : x;
+  for (const LinkEnd& l : links_[from_x ? x : y]) {
+    if (l.other == other) return l.weight;
+  }
+  return scorer_.Compare(persons_[x].view(), persons_[y].view()).weight;
+}
+
+bool Linker::Merged(Index a, Index b) const {
+  for (const LinkEnd& l : links_[a]) {
+    if (l.other == b) return l.merged;
+  }
+  return false;
+}
+
+void Linker::SetMerged(Index a, Index b, bool merged) {
+  for (LinkEnd& l : links_[a]) {
+    if (l.other == b) l.merged = merged;
+  }
+  for (LinkEnd& l : links_[b]) {
+    if (l.other == a) l.merged = merged;
+  }
+}
+
 std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
-    const std::vector<Index>& component) const {
+    const std::vector<Index>& component) {
   // Most components of a relink are one record, or two records and their link.
   if (component.size() == 1) return {component};
   // Pair weights for the cannot-link checks, each pair scored at most once. Linked pairs already
   // carry theirs: in an entity of many records most pairs are linked, and scoring them again made
   // re-clustering quadratic in full comparisons.
-  const auto pair_key = [](Index x, Index y) {
-    return (static_cast<uint64_t>(std::min(x, y)) << 32) | std::max(x, y);
-  };
   absl::flat_hash_map<uint64_t, double> weights;
   for (Index i : component) {
-    for (const auto& [j, w] : links_[i]) {
-      if (i < j) weights.emplace(pair_key(i, j), w);
+    for (LinkEnd& l : links_[i]) {
+      l.merged = false;  // decided afresh below
+      if (i < l.other) weights.emplace(PairKey(i, l.other), l.weight);
     }
   }
   const auto weight_of = [&](Index x, Index y) {
-    auto [it, inserted] = weights.try_emplace(pair_key(x, y), 0.0);
+    auto [it, inserted] = weights.try_emplace(PairKey(x, y), 0.0);
     if (inserted) it->second = scorer_.Compare(persons_[x].view(), persons_[y].view()).weight;
     return it->second;
   };
-  // Links strongest first; ties by the records' keys, never by arrival order. Keys are compared
-  // once, to rank the component's records; the edges then compare ranks (an entity of a hundred
-  // records has thousands of links, and string comparisons were most of the sort).
+  // Links in clustering order (Before). Keys are compared once, to rank the component's records;
+  // the edges then compare ranks (an entity of a hundred records has thousands of links, and
+  // string comparisons were most of the sort).
   std::vector<Index> by_key = component;
   std::sort(by_key.begin(), by_key.end(),
             [&](Index x, Index y) { return persons_[x].key() < persons_[y].key(); });
@@ -935,9 +1005,9 @@ std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
   std::vector<Edge> edges;
   for (Index i : component) {
     const uint32_t rank_i = rank[i];
-    for (const auto& [j, w] : links_[i]) {
-      const uint32_t rank_j = rank[j];
-      if (rank_i < rank_j) edges.push_back({w, rank_i, rank_j, i, j});
+    for (const LinkEnd& l : links_[i]) {
+      const uint32_t rank_j = rank[l.other];
+      if (rank_i < rank_j) edges.push_back({l.weight, rank_i, rank_j, i, l.other});
     }
   }
   std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
@@ -953,23 +1023,7 @@ std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
   }
   for (const Edge& e : edges) {
     const Index ra = root[e.a], rb = root[e.b];
-    if (ra == rb) continue;
-    bool conflict = false;
-    double total = 0;
-    for (Index x : cluster[ra]) {
-      for (Index y : cluster[rb]) {
-        const double w = weight_of(x, y);
-        if (w < options_.model.cannot_link_weight) {
-          conflict = true;
-          break;
-        }
-        total += w;
-      }
-      if (conflict) break;
-    }
-    conflict = conflict || total < options_.model.merge_mean_weight *
-                                       static_cast<double>(cluster[ra].size() * cluster[rb].size());
-    if (conflict) continue;
+    if (ra == rb || !MayMerge(cluster[ra], cluster[rb], weight_of)) continue;
     const Index keep = cluster[ra].size() >= cluster[rb].size() ? ra : rb;
     const Index gone = keep == ra ? rb : ra;
     for (Index m : cluster[gone]) {
@@ -977,6 +1031,7 @@ std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
       cluster[keep].push_back(m);
     }
     cluster.erase(gone);
+    SetMerged(e.a, e.b, true);
   }
   std::vector<std::vector<Index>> clusters;
   for (auto& [r, members] : cluster) {
@@ -984,6 +1039,99 @@ std::vector<std::vector<Linker::Index>> Linker::ClusterComponent(
     clusters.push_back(std::move(members));
   }
   return clusters;
+}
+
+std::vector<Linker::Index> Linker::ClusterBefore(Index i, const OrderedLink& link) const {
+  std::vector<Index> cluster = {i};
+  absl::flat_hash_set<Index> met = {i};
+  for (size_t k = 0; k < cluster.size(); ++k) {
+    const Index x = cluster[k];
+    for (const LinkEnd& l : links_[x]) {
+      if (l.merged && !met.contains(l.other) && Before(Ordered(x, l.other, l.weight), link)) {
+        met.insert(l.other);
+        cluster.push_back(l.other);
+      }
+    }
+  }
+  return cluster;
+}
+
+// A component's clustering is a run over its links in order, each merging two clusters or not
+// by what the two hold (ClusterComponent). Take the run over a component that records have just
+// joined, and the last run over it, without them, whose merges the links record. Until the
+// first link of a new record both runs hold the same clusters. After it, call a record dirty
+// once its cluster may differ between the runs: a new record from the start, and every record of
+// the clusters a link merges in either run when one of its two records is dirty. A link between
+// two clean records then has the same clusters in both runs, so the same outcome, and leaves
+// them clean; only links of dirty records need taking again, in order, and a clean record's
+// cluster at any point is the last run's (ClusterBefore). A link of a dirty record that neither
+// run merges changes nothing. At the end a clean record's cluster is its entity of the last run,
+// whole (a cluster is all dirty or all clean: a clean cluster is taken whole when it turns), so
+// only the dirty records' clusters replace entities. The work is the links of what changes,
+// not of the component.
+void Linker::ReclusterAdded(const std::vector<Index>& added) {
+  absl::flat_hash_map<Index, uint32_t> dirty;  // dirty record -> its cluster in `clusters`
+  std::vector<std::vector<Index>> clusters;
+  const auto after = [this](const OrderedLink& x, const OrderedLink& y) { return Before(y, x); };
+  std::priority_queue<OrderedLink, std::vector<OrderedLink>, decltype(after)> queue(after);
+  absl::flat_hash_set<uint64_t> queued;
+  std::optional<OrderedLink> now;  // the link being taken
+  // Makes `members`, a cluster as it stands now, dirty; queues their links still to be taken.
+  const auto make_dirty = [&](std::vector<Index> members) {
+    const uint32_t c = static_cast<uint32_t>(clusters.size());
+    for (Index m : members) {
+      dirty[m] = c;
+      for (const LinkEnd& l : links_[m]) {
+        const OrderedLink link = Ordered(m, l.other, l.weight);
+        if (now.has_value() && !Before(*now, link)) continue;
+        if (queued.insert(PairKey(m, l.other)).second) queue.push(link);
+      }
+    }
+    clusters.push_back(std::move(members));
+    return c;
+  };
+  for (Index i : added) make_dirty({i});
+  absl::flat_hash_map<uint64_t, double> weights;
+  const auto weight_of = [&](Index x, Index y) {
+    auto [it, inserted] = weights.try_emplace(PairKey(x, y), 0.0);
+    if (inserted) it->second = PairWeight(x, y);
+    return it->second;
+  };
+  while (!queue.empty()) {
+    const OrderedLink link = queue.top();
+    queue.pop();
+    now = link;
+    // At least one of the two is dirty: a link is queued only by a dirty record.
+    constexpr uint32_t kClean = ~uint32_t{0};
+    const auto da = dirty.find(link.lo), db = dirty.find(link.hi);
+    uint32_t ca = da != dirty.end() ? da->second : kClean;
+    uint32_t cb = db != dirty.end() ? db->second : kClean;
+    std::vector<Index> clean_a, clean_b;
+    if (ca == kClean) clean_a = ClusterBefore(link.lo, link);
+    if (cb == kClean) clean_b = ClusterBefore(link.hi, link);
+    const bool together = ca != kClean && ca == cb;
+    const bool merge = !together && MayMerge(ca != kClean ? clusters[ca] : clean_a,
+                                             cb != kClean ? clusters[cb] : clean_b, weight_of);
+    const bool merged_before = Merged(link.lo, link.hi);
+    if (!merge && !merged_before) continue;
+    if (ca == kClean) ca = make_dirty(std::move(clean_a));
+    if (cb == kClean) cb = make_dirty(std::move(clean_b));
+    if (merge) {
+      if (clusters[ca].size() < clusters[cb].size()) std::swap(ca, cb);
+      for (Index m : clusters[cb]) dirty[m] = ca;
+      clusters[ca].insert(clusters[ca].end(), clusters[cb].begin(), clusters[cb].end());
+      clusters[cb] = std::vector<Index>();
+    }
+    SetMerged(link.lo, link.hi, merge);
+  }
+  std::vector<std::vector<Index>> changed;
+  for (auto& c : clusters) {
+    if (c.empty()) continue;
+    std::sort(c.begin(), c.end(),
+              [&](Index x, Index y) { return persons_[x].key() < persons_[y].key(); });
+    changed.push_back(std::move(c));
+  }
+  ReplaceEntities(std::move(changed), /*workers=*/1);
 }
 
 void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
@@ -1009,15 +1157,7 @@ void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
   }
   if (components.empty()) return;
 
-  // The entities these records belonged to are dissolved and rebuilt. entity_of_ keeps each
-  // record's previous id until it is given its new one below.
-  for (const auto& component : components) {
-    for (Index i : component) {
-      if (entity_of_[i] != 0) members_.erase(entity_of_[i]);
-    }
-  }
-
-  // A component's clustering reads only its own links and records, so components are
+  // A component's clustering reads and marks only its own links and records, so components are
   // clustered apart, on the workers when there are many.
   std::vector<std::vector<std::vector<Index>>> clustered(components.size());
   ForEachOnWorkers(components.size() >= kParallelComponents ? workers : 1, components.size(),
@@ -1029,6 +1169,18 @@ void Linker::Recluster(const std::vector<Index>& seeds, size_t workers) {
     for (auto& c : parts) clusters.push_back(std::move(c));
   }
   clustered = std::vector<std::vector<std::vector<Index>>>();
+  ReplaceEntities(std::move(clusters), workers);
+}
+
+void Linker::ReplaceEntities(std::vector<std::vector<Index>> clusters, size_t workers) {
+  if (clusters.empty()) return;
+  // The entities these records belonged to are dissolved and rebuilt. entity_of_ keeps each
+  // record's previous id until it is given its new one below.
+  for (const auto& cluster : clusters) {
+    for (Index i : cluster) {
+      if (entity_of_[i] != 0) members_.erase(entity_of_[i]);
+    }
+  }
 
   // Deterministic order: by each cluster's smallest key (its first member).
   std::vector<std::vector<std::vector<Index>>> sort_parts(
@@ -1095,9 +1247,9 @@ double Linker::LinkConfidence(const PersonKey& key) const {
   const Index i = *it;
   bool linked = false;
   double strongest = 0;
-  for (const auto& [j, w] : links_[i]) {
-    if (entity_of_[j] != entity_of_[i]) continue;
-    strongest = linked ? std::max(strongest, w) : w;
+  for (const LinkEnd& l : links_[i]) {
+    if (entity_of_[l.other] != entity_of_[i]) continue;
+    strongest = linked ? std::max(strongest, l.weight) : l.weight;
     linked = true;
   }
   if (!linked) {
@@ -1143,9 +1295,9 @@ absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(Entity
   std::vector<Link> links;
   for (Index i : it->second) {
     entity.members.push_back(persons_[i].key().ToKey());
-    for (const auto& [j, w] : links_[i]) {
-      if (entity_of_[j] == it->first && persons_[i].key() < persons_[j].key()) {
-        links.push_back({persons_[i].key().ToKey(), persons_[j].key().ToKey(), w});
+    for (const LinkEnd& l : links_[i]) {
+      if (entity_of_[l.other] == it->first && persons_[i].key() < persons_[l.other].key()) {
+        links.push_back({persons_[i].key().ToKey(), persons_[l.other].key().ToKey(), l.weight});
       }
     }
   }

@@ -19,7 +19,10 @@
 // the entity as a whole, not only with the record it links to) and no pair across them scores
 // below its cannot-link weight (a clear contradiction). A component's clustering depends only
 // on its links and the model, so re-clustering just the components an update touches gives the
-// same partition as clustering everything, whatever the order of arrival.
+// same partition as clustering everything, whatever the order of arrival. A record that only
+// arrives does not even re-cluster its component: the links record which of them the last
+// clustering merged through, and replaying that run from the new record's links redoes only the
+// merges it changes (ReclusterAdded), with the partition a whole re-clustering would give.
 //
 // Entity ids are stable: when clusters merge, the oldest id survives and the others redirect to it.
 // Thread-compatible: the engine serialises updates and takes snapshots under its own lock.
@@ -126,7 +129,11 @@ struct LinkerOptions {
   uint64_t address_seed = 0xadd5;
   double address_min_dice = 0.8;
   bool index_only = false;  // only build the blocking index (for fitting and blocking stats)
-  int build_threads = 0;    // threads that score a whole population (Build); 0: one per core
+  // Off: an update that only adds records re-clusters the whole components they join, as one
+  // that removes records does, instead of replaying the last clustering (ReclusterAdded). The
+  // partition and ids are the same either way; for tests that prove it.
+  bool replay_clustering = true;
+  int build_threads = 0;  // threads that score a whole population (Build); 0: one per core
 };
 
 struct Link {
@@ -313,7 +320,42 @@ class Linker {
   // i is met for the first time (and marks it met). The caller has marked `start`.
   std::vector<Index> Component(Index start, absl::FunctionRef<bool(Index)> first_visit) const;
   // The clusters of one component of the link graph (see the file comment), each in key order.
-  std::vector<std::vector<Index>> ClusterComponent(const std::vector<Index>& component) const;
+  // Marks the links it merges by (LinkEnd::merged), and only those; it writes only the
+  // component's own links, so components are clustered on several threads at once.
+  std::vector<std::vector<Index>> ClusterComponent(const std::vector<Index>& component);
+
+  // The order clustering takes links in: strongest first, ties by the lower of the two records'
+  // keys, then the higher; never by arrival order.
+  struct OrderedLink {
+    double weight;
+    Index lo, hi;  // lo's key is the lower
+  };
+  OrderedLink Ordered(Index a, Index b, double weight) const;
+  bool Before(const OrderedLink& x, const OrderedLink& y) const;
+  // The weight of a pair: its link's if linked, else scored.
+  double PairWeight(Index x, Index y) const;
+  // Whether the last clustering of their component merged through the link of a and b; and to
+  // say so.
+  bool Merged(Index a, Index b) const;
+  void SetMerged(Index a, Index b, bool merged);
+  // Whether two clusters may merge: no pair across them scores below the cannot-link weight and
+  // the mean of all pairs across them reaches merge_mean_weight. The mean is summed in fixed
+  // point, so that it does not depend on the order of the clusters' members, which differs
+  // between a whole component's clustering and ReclusterAdded.
+  bool MayMerge(const std::vector<Index>& a, const std::vector<Index>& b,
+                absl::FunctionRef<double(Index, Index)> weight_of) const;
+  // The records person i's cluster held just before the last clustering of its component took
+  // `link`: those reached from i through links it merged before `link`.
+  std::vector<Index> ClusterBefore(Index i, const OrderedLink& link) const;
+  // After records `added` were linked, and none removed since the last clustering, re-clusters
+  // what they change, with the partition that re-clustering their whole components would give,
+  // but without doing so (see the comment in the .cc): a new record in a component of
+  // thousands of namesakes changes a few clusters, and re-clustering all of it took 100 ms.
+  void ReclusterAdded(const std::vector<Index>& added);
+  // Makes `clusters` (each in key order) entities in place of the entities their records were
+  // in, which must have no other members: a cluster keeps the oldest previous id of its
+  // members not kept by another, and ids no cluster keeps redirect.
+  void ReplaceEntities(std::vector<std::vector<Index>> clusters, size_t workers);
   void AdoptEntityIds(absl::FunctionRef<std::optional<EntityId>(const PersonKey&)> previous_id,
                       const std::map<EntityId, EntityId>& previous_redirects,
                       EntityId previous_next);
@@ -419,7 +461,16 @@ class Linker {
   // Keys of the compared token blocks found crowded by the Build that filled this linker
   // (LinkerOptions::crowded_block_members): their pairs are screened.
   absl::flat_hash_set<uint32_t> crowded_blocks_;
-  std::vector<std::vector<std::pair<Index, double>>> links_;  // adjacency, weights >= link_weight
+  // One end of a link, in the adjacency of the other: `merged` when the last clustering of its
+  // component took this link to merge two clusters (ClusterComponent, ReclusterAdded), so that
+  // the clusters it held at any point of its run can be recovered (ClusterBefore). Padding held
+  // the flag: a link end is 16 bytes as before.
+  struct LinkEnd {
+    Index other;
+    bool merged;
+    double weight;
+  };
+  std::vector<std::vector<LinkEnd>> links_;  // adjacency, weights >= link_weight
 
   std::vector<EntityId> entity_of_;                   // by index
   std::map<EntityId, std::vector<Index>> members_;    // live entities

@@ -328,6 +328,74 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
   EXPECT_EQ(Partition(churn), expected);
 }
 
+// An update that only adds records links them in by replaying the last clustering of their
+// components (LinkerOptions::replay_clustering) instead of re-clustering the components whole. It
+// must give the same entities, ids and recorded changes after every update, whatever the order,
+// with deletions and replacements (which re-cluster whole components) between.
+TEST_F(LinkerTest, ReplayingTheClusteringMatchesReclusteringWholeComponents) {
+  std::mt19937_64 rng(7);
+  std::vector<PersonRecord> people = Namesakes(rng, "LS2 9JT");
+  const auto id_of = [](const PersonRecord& p) {
+    return RecordId{p.key.kind, {p.key.force_code, p.key.record_id}};
+  };
+  size_t largest_entity = 0, merges = 0;
+  for (int shuffle = 0; shuffle < 3; ++shuffle) {
+    std::shuffle(people.begin(), people.end(), rng);
+    LinkerOptions whole_options;
+    whole_options.replay_clustering = false;
+    Linker replayed{LinkerOptions()}, whole{whole_options};
+    replayed.TrackChanges(true);
+    whole.TrackChanges(true);
+    for (size_t next = 0, step = 0; next < people.size(); ++step) {
+      // Mostly new records; now and then a held one deleted, or replaced by itself.
+      const size_t held = next;
+      const uint64_t roll = rng() % 10;
+      if (held > 0 && roll == 0) {
+        const RecordId id = id_of(people[rng() % held]);
+        replayed.Update(id, {});
+        whole.Update(id, {});
+      } else if (held > 0 && roll == 1) {
+        const PersonRecord& p = people[rng() % held];
+        replayed.Update(id_of(p), {p});
+        whole.Update(id_of(p), {p});
+      } else {
+        const size_t entities_before = whole.Entities().size();
+        Add(replayed, people[next]);
+        Add(whole, people[next]);
+        if (whole.Entities().size() <= entities_before) ++merges;
+        ++next;
+      }
+      const std::vector<Entity> expected = whole.Entities();
+      const std::vector<Entity> got = replayed.Entities();
+      ASSERT_EQ(got.size(), expected.size()) << "shuffle " << shuffle << ", step " << step;
+      for (size_t e = 0; e < got.size(); ++e) {
+        ASSERT_EQ(got[e].id, expected[e].id) << "shuffle " << shuffle << ", step " << step;
+        ASSERT_EQ(got[e].members, expected[e].members)
+            << "shuffle " << shuffle << ", step " << step << ", entity " << got[e].id;
+        largest_entity = std::max(largest_entity, got[e].members.size());
+      }
+      const Linker::AssignmentChanges got_changes = replayed.TakeChanges();
+      const Linker::AssignmentChanges expected_changes = whole.TakeChanges();
+      ASSERT_EQ(got_changes.entity_of, expected_changes.entity_of) << "step " << step;
+      ASSERT_EQ(got_changes.redirects, expected_changes.redirects) << "step " << step;
+      ASSERT_EQ(got_changes.next_entity, expected_changes.next_entity) << "step " << step;
+    }
+    // And a relink from scratch of what is held agrees.
+    LinkerOptions build_options;
+    build_options.m_estimation.enabled = false;
+    Linker built(build_options);
+    std::vector<PersonRecord> held_people;
+    for (const PersonRecord& p : people) {
+      if (replayed.EntityOf(p.key).has_value()) held_people.push_back(p);
+    }
+    built.Build(AsRecords(held_people));
+    EXPECT_EQ(Partition(built), Partition(replayed)) << "shuffle " << shuffle;
+  }
+  // The data must make new records join, and entities be large enough to be re-clustered.
+  EXPECT_GE(largest_entity, 6u);
+  EXPECT_GE(merges, 100u);
+}
+
 TEST_F(LinkerTest, ARelinkThatEstimatesMIsReproducibleAndMatchesRecordByRecordLinking) {
   std::mt19937_64 rng(5);
   std::vector<PersonRecord> people = Namesakes(rng, "LS2 9JT");
