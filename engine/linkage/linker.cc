@@ -143,6 +143,30 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
   }
 }
 
+// Doublings of the model's population past the one at which the screen reaches its ceiling
+// (LinkerOptions::lsh_bits_per_doubling).
+double DoublingsPastTheScreensCeiling(const LinkerOptions& o) {
+  const double doublings = std::max(0.0, o.model.population_doublings);
+  if (o.lsh_min_dice_per_doubling <= 0) return doublings;  // the screen never rises
+  const double to_ceiling =
+      std::max(0.0, (o.lsh_max_min_dice - o.lsh_min_dice) / o.lsh_min_dice_per_doubling);
+  return std::max(0.0, doublings - to_ceiling);
+}
+
+int WidenedLshBits(const LinkerOptions& o) {
+  const double more = std::max(0.0, o.lsh_bits_per_doubling) * DoublingsPastTheScreensCeiling(o);
+  return static_cast<int>(
+      std::min<double>(LshIndex::kMaxSignatureBits, o.lsh_bits_per_band + std::floor(more)));
+}
+
+int WidenedAddressHashes(const LinkerOptions& o, int max_hashes) {
+  if (o.address_hashes_per_band <= 0) return 0;
+  const double more =
+      std::max(0.0, o.address_hashes_per_doubling) * DoublingsPastTheScreensCeiling(o);
+  return static_cast<int>(
+      std::min<double>(max_hashes, o.address_hashes_per_band + std::floor(more)));
+}
+
 }  // namespace
 
 Linker::Linker(LinkerOptions options)
@@ -153,13 +177,12 @@ Linker::Linker(LinkerOptions options)
                    options_.lsh_min_dice + options_.lsh_min_dice_per_doubling *
                                                std::max(0.0, options_.model.population_doublings))),
       common_screen_min_dice_(std::max(options_.common_name_min_dice, screen_min_dice_)),
-      lsh_(std::max(options_.lsh_bands, 0), options_.lsh_bits_per_band),
+      lsh_(std::max(options_.lsh_bands, 0), WidenedLshBits(options_)),
       // Address signatures are hashes of their bands' minima, kept whole.
-      address_lsh_(
-          std::clamp(options_.address_bands, 0,
-                     static_cast<int>(kMaxAddressRow) /
-                         std::clamp(options_.address_hashes_per_band, 1, kMaxAddressHashes)),
-          LshIndex::kMaxSignatureBits) {
+      address_lsh_(std::clamp(options_.address_bands, 0,
+                              static_cast<int>(kMaxAddressRow) /
+                                  std::max(WidenedAddressHashes(options_, kMaxAddressHashes), 1)),
+                   LshIndex::kMaxSignatureBits) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
   for (auto& band : lsh_positions_) {
@@ -168,8 +191,7 @@ Linker::Linker(LinkerOptions options)
   std::mt19937_64 address_rng(options_.address_seed);
   // A random permutation of the positions per hash function, as each one's ranks.
   const size_t row =
-      address_lsh_.bands() *
-      static_cast<size_t>(std::clamp(options_.address_hashes_per_band, 0, kMaxAddressHashes));
+      address_lsh_.bands() * static_cast<size_t>(WidenedAddressHashes(options_, kMaxAddressHashes));
   address_ranks_.resize(kRankedPositions * row);  // the constructor keeps row <= kMaxAddressRow
   std::vector<int16_t> permutation(kRankedPositions);
   for (size_t f = 0; f < row; ++f) {

@@ -101,6 +101,19 @@ struct LinkerOptions {
   // to. The accuracy data sets, of at most 50,578 records, keep 0.5. See BENCHMARKS.md.
   double lsh_min_dice_per_doubling = 0.03;
   double lsh_max_min_dice = 0.66;
+  // While the screen rises it curbs the pairs compared, but not the band members gathered and
+  // screened: chance collisions in a band grow with the population while a record's true
+  // matches do not. Past the doubling at which the screen reaches its ceiling (5.3 with the
+  // defaults, about 2,000,000 records) nothing curbs them, so each further doubling adds
+  // lsh_bits_per_doubling sampled bits to every band of the record LSH index (up to
+  // LshIndex::kMaxSignatureBits) and address_hashes_per_doubling minima to every address band
+  // (up to 16), rounded down. At 10,000,000 benchmark records (2.3 doublings past: 25 bits, 10
+  // minima) the incremental link's p50 went from 725 us to 290 us; a record's true matches lose
+  // band collisions too, and pairs sharing no token block with record filters near Dice 0.8 are
+  // found less often (see BENCHMARKS.md for what that cost in recall). Fixed for the linker's
+  // life, as the screen is.
+  double lsh_bits_per_doubling = 1.5;
+  double address_hashes_per_doubling = 1;
   // A block whose pairs are always compared (a name with a family name's Soundex, a name with a
   // district, ...) that holds at least this many records when a Build fills an empty linker is
   // crowded: its pairs are screened from then on, as a screened block's are, until the next
@@ -217,6 +230,15 @@ class Linker {
   // Calls `visit` once for every candidate pair the blocking produces among the held records.
   void ForEachCandidatePair(
       absl::FunctionRef<void(const PersonKey&, const PersonKey&)> visit) const;
+
+  // The bands in use: sampled bits per record LSH band and minima per address band, as the
+  // options and the model's population make them (LinkerOptions::lsh_bits_per_doubling).
+  int lsh_bits_per_band() const { return lsh_.signature_bits(); }
+  int address_hashes_per_band() const {
+    return address_lsh_.bands() == 0
+               ? 0
+               : static_cast<int>(address_ranks_.size() / kRankedPositions / address_lsh_.bands());
+  }
 
   size_t person_count() const { return key_to_index_.size(); }
   size_t link_count() const;

@@ -823,6 +823,41 @@ TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
   }
 }
 
+// Past the population at which the screen stops rising, each doubling widens the bands of both
+// LSH indexes; below it they are as configured. Records identical in their filters still meet.
+TEST(LinkerScreenTest, BandsWidenPastTheScreensCeiling) {
+  // The screen reaches its ceiling (0.66 from 0.5, 0.03 a doubling) at 5.33 doublings.
+  for (const auto& [doublings, bits, hashes] : std::vector<std::tuple<double, int, int>>{
+           {0, 22, 8}, {5, 22, 8}, {6.5, 23, 9}, {7.64, 25, 10}, {40, 32, 16}}) {
+    LinkerOptions options;
+    options.model.population_doublings = doublings;
+    const Linker linker(options);
+    EXPECT_EQ(linker.lsh_bits_per_band(), bits) << doublings << " doublings";
+    EXPECT_EQ(linker.address_hashes_per_band(), hashes) << doublings << " doublings";
+  }
+  LinkerOptions fixed;
+  fixed.model.population_doublings = 40;
+  fixed.lsh_bits_per_doubling = 0;
+  fixed.address_hashes_per_doubling = 0;
+  EXPECT_EQ(Linker(fixed).lsh_bits_per_band(), 22);
+  EXPECT_EQ(Linker(fixed).address_hashes_per_band(), 8);
+
+  std::vector<int> bits;
+  for (int bit = 0; bit < 400; bit += 3) bits.push_back(bit);
+  const std::vector<PersonRecord> people = {FilterOnly("A", 128, bits), FilterOnly("B", 128, bits)};
+  LinkerOptions options;
+  options.model.population_doublings = 40;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  Linker incremental(options);
+  LinkEach(incremental, people);
+  EXPECT_THAT(CandidatePairs(incremental),
+              ::testing::ElementsAre(std::pair<std::string, std::string>("A", "B")));
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_EQ(built.link_count(), 1u);
+}
+
 // A compared block that a relink finds crowded (at least crowded_block_members records) has its
 // pairs screened from then on, records linked after the relink included; a smaller one, or any
 // block of a linker filled record by record, is compared whatever the filters say.
