@@ -426,6 +426,7 @@ Linker::BlockKeys Linker::KeysOf(Index i) const {
 void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
                              std::vector<Index>* compared, std::vector<Index>* screened) const {
   for (const uint64_t key : token_keys) {
+    if (!dropped_blocks_.empty() && dropped_blocks_.contains(static_cast<uint32_t>(key))) continue;
     std::vector<Index>* out =
         (key & kScreenedBlockBit) != 0 ||
                 (!crowded_blocks_.empty() && crowded_blocks_.contains(static_cast<uint32_t>(key)))
@@ -507,16 +508,21 @@ std::vector<uint64_t> Linker::PackTokenBlocksAndFindScreenedPairs(const std::vec
   };
   std::vector<Block> to_screen;
   const size_t crowded = options_.crowded_block_members;
+  const size_t dropped = options_.dropped_block_members;
   for (size_t begin = 0, end; begin < entries.size(); begin = end) {
     for (end = begin + 1; end < entries.size() && entries[end].first == entries[begin].first;
          ++end) {
     }
-    if ((entries[begin].first & kScreenedBlockBit) != 0) {
-      to_screen.push_back({begin, end - begin});
-    } else if (crowded > 0 && end - begin >= crowded) {
-      crowded_blocks_.insert(entries[begin].first);
-      to_screen.push_back({begin, end - begin});
+    const uint32_t key = entries[begin].first;
+    const size_t size = end - begin;
+    const bool screened = (key & kScreenedBlockBit) != 0;
+    if (!screened && !(crowded > 0 && size >= crowded)) continue;
+    if (dropped > 0 && size >= dropped) {
+      dropped_blocks_.insert(key);
+      continue;
     }
+    if (!screened) crowded_blocks_.insert(key);
+    to_screen.push_back({begin, size});
   }
   std::vector<std::vector<uint64_t>> found(workers);
   std::vector<std::vector<uint64_t>> block_words(workers);

@@ -125,6 +125,14 @@ struct LinkerOptions {
   // sizes at the relink, not as records arrive, so that linking one by one afterwards meets the
   // same blocks the relink did. See BENCHMARKS.md.
   size_t crowded_block_members = 128;
+  // A block whose pairs are screened (a screened block, or a crowded one) that holds at least
+  // this many records when a Build fills an empty linker is dropped until the next relink: its
+  // members are not candidates of each other through it (0: never). Such a block's value is
+  // so common that every record in it gathered and screened thousands of members at 10,000,000
+  // records (a common given name's Soundex with a birth year, about 4,500), while its true
+  // pairs mostly share another block or a band. Set at the relink, as the crowded blocks are.
+  // See BENCHMARKS.md.
+  size_t dropped_block_members = 2048;
   // A second LSH index, over the address filter alone, for one person recorded under other names
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
   // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
@@ -484,6 +492,8 @@ class Linker {
   // Keys of the compared token blocks found crowded by the Build that filled this linker
   // (LinkerOptions::crowded_block_members): their pairs are screened.
   absl::flat_hash_set<uint32_t> crowded_blocks_;
+  // Keys of the blocks that Build dropped (LinkerOptions::dropped_block_members).
+  absl::flat_hash_set<uint32_t> dropped_blocks_;
   // One end of a link, in the adjacency of the other: `merged` when the last clustering of its
   // component took this link to merge two clusters (ClusterComponent, ReclusterAdded), so that
   // the clusters it held at any point of its run can be recovered (ClusterBefore). Padding held

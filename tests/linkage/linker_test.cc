@@ -906,6 +906,55 @@ TEST(LinkerScreenTest, CrowdedComparedBlocksAreScreenedAfterARelink) {
   EXPECT_EQ(never_crowded.link_count(), 7u);
 }
 
+// A block whose pairs are screened, or a crowded one, that a relink finds holding at least
+// dropped_block_members records is dropped: its records are not candidates through it, in the
+// relink or for records linked after it, until the next relink. Smaller ones are kept, and a
+// linker filled record by record drops none.
+TEST(LinkerScreenTest, OversizedBlocksAreDroppedByARelink) {
+  std::vector<int> near;
+  for (int bit = 0; bit < 300; ++bit) near.push_back(bit);
+  std::vector<int> near_variant(near.begin(), near.begin() + 280);  // Dice with near 0.97
+  const auto person = [](const std::string& ref, const std::vector<int>& bits,
+                         const std::string& year, const std::string& phone) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    AddToken(p, TokenKind::kGivenNamePhonetic, "gp-J500");  // with the birth year, screened
+    AddToken(p, TokenKind::kBirthYear, year);
+    AddToken(p, TokenKind::kPhone, phone);  // compared, or crowded
+    SortTokens(p);
+    return p;
+  };
+  // by-1984 holds four similar records and by-1990 two; phone ph-1 five, ph-2 one.
+  const std::vector<PersonRecord> people = {
+      person("A", near, "by-1984", "ph-1"), person("B", near_variant, "by-1984", "ph-1"),
+      person("C", near, "by-1984", "ph-1"), person("D", near_variant, "by-1984", "ph-1"),
+      person("E", near, "by-1990", "ph-1"), person("F", near_variant, "by-1990", "ph-2")};
+  LinkerOptions options;
+  options.lsh_bands = 0;  // token blocks alone
+  options.address_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  options.crowded_block_members = 3;
+  options.dropped_block_members = 4;
+  using Pair = std::pair<std::string, std::string>;
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_EQ(CandidatePairs(built), std::vector<Pair>{Pair("E", "F")})
+      << "by-1984 and ph-1 are dropped; by-1990's pair is screened and similar";
+  EXPECT_EQ(built.link_count(), 1u);
+  const PersonRecord g = person("G", near, "by-1984", "ph-1");
+  built.Update(RecordId{g.key.kind, {g.key.force_code, g.key.record_id}}, {g});
+  EXPECT_EQ(built.link_count(), 1u) << "G meets no one through the dropped blocks";
+
+  Linker incremental(options);
+  LinkEach(incremental, people);
+  EXPECT_EQ(incremental.link_count(), 11u) << "no relink: the ten pairs of A-E and E-F";
+  options.dropped_block_members = 0;
+  Linker never_dropped(options);
+  never_dropped.Build(testing::AsRecords(people));
+  EXPECT_EQ(never_dropped.link_count(), 11u)
+      << "ph-1 crowded and by-1984 screened, but all their records similar";
+}
+
 // With address bands of no hashes every address collides with every other, so only the screen
 // tells the pairs apart: records sharing nothing else are compared only when their address filters
 // are similar. A relink, which lays the address bands in bulk, finds the same pairs as linking the
