@@ -5,7 +5,8 @@
 // email or its user name, vehicle, names sorted) or a pair of tokens too common alone (a name
 // with a postcode district or date of birth, ...: kCompositeBlocks); that share a block of fixed
 // vocabulary (a name's Soundex with a birth year or place of birth, ...) or a compared block the
-// last relink found crowded (crowded_block_members), or collide in a band of a bit-sampling LSH
+// last relink found crowded (crowded_block_members), unless it found the block oversized
+// (dropped_block_members); or collide in a band of a bit-sampling LSH
 // index over the record-level Bloom filter, and are similar enough there (lsh_min_dice); or that
 // collide in a band of a second one over the address filter and have
 // similar addresses (address_min_dice). Candidates are scored with the
@@ -282,8 +283,9 @@ class Linker {
   };
   BlockKeys KeysOf(Index i) const;
   // Lays the token blocks of `persons` (sorted indices) in bulk, into an empty linker (a fresh
-  // Build), on `workers` threads, notes the crowded ones (LinkerOptions::crowded_block_members),
-  // and returns the pairs of screened and crowded blocks whose record filters are similar
+  // Build), on `workers` threads, notes the crowded and the dropped ones
+  // (LinkerOptions::crowded_block_members, dropped_block_members), and returns the pairs of
+  // screened and crowded blocks, dropped ones aside, whose record filters are similar
   // (SimilarRecordFilters), as (lower << 32) | higher, sorted. A screened block's
   // pairs grow with the square of its members, and screening them block by block reads each
   // member's filter once, where screening each record's block members missed the cache at every
@@ -306,7 +308,8 @@ class Linker {
   std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
   // The records sharing a token block with i, sorted and without repeats: into `compared` those
   // from blocks whose pairs are always compared, into `screened` those from screened or crowded
-  // blocks (which may also be in `compared`; null: those blocks are skipped). `only_higher`: just
+  // blocks (which may also be in `compared`; null: those blocks are skipped); dropped blocks give
+  // none. `only_higher`: just
   // those with a higher index, valid while every block lists its members in index order (as a
   // Build into an empty linker leaves them).
   void TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
