@@ -128,6 +128,39 @@ void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_
   for (size_t k = 0; k < n; ++k) least[k] = ranks[k] < least[k] ? ranks[k] : least[k];
 }
 
+// The distinct person indices met while gathering one record's candidates. Members of LSH
+// bands and screened blocks repeat (a near namesake shares many bands), and sorting them to drop
+// the repeats was most of the gathering: at 10,000,000 records the slowest links gathered some
+// ten thousand members. A probe each instead, into a table kept between calls (thread_local
+// where it is used), cleared in proportion to the gathering that uses it.
+class DistinctIndices {
+ public:
+  // Empties the set and sizes it for at most `n` insertions (the table at most half full).
+  void Reset(size_t n) {
+    shift_ = 64 - 4;
+    while ((size_t{1} << (64 - shift_)) < 2 * n) --shift_;
+    const size_t capacity = size_t{1} << (64 - shift_);
+    if (slots_.size() < capacity) slots_.resize(capacity);
+    std::fill(slots_.begin(), slots_.begin() + capacity, kEmpty);
+  }
+  // Adds j; whether it was not already in the set.
+  bool Insert(uint32_t j) {
+    const size_t mask = (size_t{1} << (64 - shift_)) - 1;
+    for (size_t s = (j * 0x9e3779b97f4a7c15ull) >> shift_;; s = (s + 1) & mask) {
+      if (slots_[s] == j) return false;
+      if (slots_[s] == kEmpty) {
+        slots_[s] = j;
+        return true;
+      }
+    }
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = LshIndex::kNoIndex;  // never a person's index
+  std::vector<uint32_t> slots_;
+  int shift_ = 64 - 4;
+};
+
 // Before comparing with candidates[n]: fetches the candidates a few places on, which are
 // scattered through memory (see kPrefetchRecordAhead). Always inlined: GCC finds that a function
 // doing nothing but prefetch has no side effects and drops the calls (a 1M relink's scoring took
@@ -437,11 +470,8 @@ void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, b
       if (!only_higher || j > i) out->push_back(j);
     });
   }
-  for (std::vector<Index>* out : {compared, screened}) {
-    if (out == nullptr) continue;
-    std::sort(out->begin(), out->end());
-    out->erase(std::unique(out->begin(), out->end()), out->end());
-  }
+  std::sort(compared->begin(), compared->end());
+  compared->erase(std::unique(compared->begin(), compared->end()), compared->end());
 }
 
 std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
@@ -451,8 +481,16 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   for (size_t band = 0; band < signatures.size(); ++band) {
     lsh_.ForEachMember(band, signatures[band], [&](Index j) { fuzzy.push_back(j); });
   }
-  std::sort(fuzzy.begin(), fuzzy.end());
-  fuzzy.erase(std::unique(fuzzy.begin(), fuzzy.end()), fuzzy.end());
+  // Each fuzzy member once, and none already compared (nor i itself).
+  thread_local DistinctIndices seen;
+  seen.Reset(out.size() + fuzzy.size() + 1);
+  seen.Insert(i);
+  for (const Index j : out) seen.Insert(j);
+  size_t distinct = 0;
+  for (const Index j : fuzzy) {
+    if (seen.Insert(j)) fuzzy[distinct++] = j;
+  }
+  fuzzy.resize(distinct);
   std::vector<Index> near_address;
   for (size_t band = 0; band < keys.address_bands.size(); ++band) {
     address_lsh_.ForEachMember(band, keys.address_bands[band],
@@ -473,11 +511,13 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
       __builtin_prefetch(ahead + 8);
     }
     const Index j = fuzzy[k];
-    if (std::binary_search(out.begin(), out.begin() + token_candidates, j)) continue;
     if (SimilarRecordFilters(i, j)) out.push_back(j);
   }
+  std::sort(out.begin() + token_candidates, out.end());
   const size_t similar_records = out.size();
-  for (Index j : near_address) {
+  for (size_t n = 0; n < near_address.size(); ++n) {
+    PrefetchAhead(persons_, near_address, n);  // an address lies in the member's packed record
+    const Index j = near_address[n];
     if (std::binary_search(out.begin(), out.begin() + token_candidates, j) ||
         std::binary_search(out.begin() + token_candidates, out.begin() + similar_records, j)) {
       continue;
