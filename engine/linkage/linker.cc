@@ -477,10 +477,7 @@ void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, b
 std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
   std::vector<Index> out, fuzzy;
   TokenCandidates(i, keys.tokens, /*only_higher=*/false, &out, &fuzzy);
-  const std::vector<uint64_t>& signatures = keys.bands;
-  for (size_t band = 0; band < signatures.size(); ++band) {
-    lsh_.ForEachMember(band, signatures[band], [&](Index j) { fuzzy.push_back(j); });
-  }
+  lsh_.ForEachMemberOfEach(keys.bands, [&](Index j) { fuzzy.push_back(j); });
   // Each fuzzy member once, and none already compared (nor i itself).
   thread_local DistinctIndices seen;
   seen.Reset(out.size() + fuzzy.size() + 1);

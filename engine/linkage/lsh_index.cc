@@ -28,13 +28,8 @@ LshIndex::LshIndex(size_t bands, int signature_bits)
 
 std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signature) const {
   if (b.offsets.empty()) return {0, 0};
-  const uint64_t prefix = (signature >> b.suffix_bits) & ((uint64_t{1} << b.prefix_bits) - 1);
-  const uint16_t suffix = static_cast<uint16_t>(signature & ((uint64_t{1} << b.suffix_bits) - 1));
-  const auto begin = b.suffixes.begin() + b.offsets[prefix];
-  const auto end = b.suffixes.begin() + b.offsets[prefix + 1];
-  const auto [first, last] = std::equal_range(begin, end, suffix);
-  return {static_cast<size_t>(first - b.suffixes.begin()),
-          static_cast<size_t>(last - b.suffixes.begin())};
+  const size_t entry = TableEntry(b, signature);
+  return SuffixRange(b, signature, b.offsets[entry], b.offsets[entry + 1]);
 }
 
 void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries) {

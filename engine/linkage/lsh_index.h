@@ -62,6 +62,12 @@ class LshIndex {
   // Calls visit(j) for every person in band `band`'s bucket `signature`, in no particular order.
   template <typename Visit>
   void ForEachMember(size_t band, uint64_t signature, Visit visit) const;
+  // The same for every band at once, band b's bucket being signatures[b]: the members it visits
+  // are those of ForEachMember band by band. A packed lookup is a chain of dependent cache misses
+  // (table entry, suffixes, members), so the chains of all bands are walked a step at a time,
+  // each step's lines fetched for every band before any is read.
+  template <typename Visit>
+  void ForEachMemberOfEach(const std::vector<uint64_t>& signatures, Visit visit) const;
 
  private:
   static constexpr int kShardBits = 6;
@@ -109,10 +115,47 @@ class LshIndex {
   };
   // The packed range of `signature`'s bucket in `b`, as [first, last).
   std::pair<size_t, size_t> PackedRange(const Band& b, uint64_t signature) const;
+  // Where in `b` the suffixes of `signature`'s prefix lie (the table entry), and the part of
+  // them equal to its suffix: the two steps of PackedRange. Not on a band never packed.
+  static size_t TableEntry(const Band& b, uint64_t signature) {
+    return (signature >> b.suffix_bits) & ((uint64_t{1} << b.prefix_bits) - 1);
+  }
+  static std::pair<size_t, size_t> SuffixRange(const Band& b, uint64_t signature, size_t first,
+                                               size_t last) {
+    const uint16_t suffix = static_cast<uint16_t>(signature & ((uint64_t{1} << b.suffix_bits) - 1));
+    const auto [lo, hi] =
+        std::equal_range(b.suffixes.begin() + first, b.suffixes.begin() + last, suffix);
+    return {static_cast<size_t>(lo - b.suffixes.begin()),
+            static_cast<size_t>(hi - b.suffixes.begin())};
+  }
+  // Starts fetching the cache lines of [begin, begin + bytes), at most the first
+  // kMaxLinesAhead: a longer run's binary search touches only some of them. Always inlined: GCC
+  // drops calls to a function that only prefetches, finding it has no side effects.
+  static constexpr size_t kMaxLinesAhead = 8;
+  [[gnu::always_inline]] static void Fetch(const void* begin, size_t bytes) {
+    const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t{63};
+    const uintptr_t end =
+        std::min(reinterpret_cast<uintptr_t>(begin) + bytes, first + kMaxLinesAhead * 64);
+    for (uintptr_t line = first; line < end; line += 64) {
+      __builtin_prefetch(reinterpret_cast<const void*>(line));
+    }
+  }
+  // Calls visit(j) for the members of b's recent part filed under `signature`.
+  template <typename Visit>
+  static void ForEachRecentMember(const Band& b, uint64_t signature, Visit visit);
 
   const int signature_bits_;
   std::vector<Band> bands_;
 };
+
+template <typename Visit>
+void LshIndex::ForEachRecentMember(const Band& b, uint64_t signature, Visit visit) {
+  const auto& heads = b.heads[ShardOf(signature)];
+  if (heads.empty()) return;
+  auto it = heads.find(signature);
+  if (it == heads.end()) return;
+  for (uint32_t n = it->second; n != kNoNode; n = b.nodes[n].next) visit(b.nodes[n].person);
+}
 
 template <typename Visit>
 void LshIndex::ForEachMember(size_t band, uint64_t signature, Visit visit) const {
@@ -121,11 +164,39 @@ void LshIndex::ForEachMember(size_t band, uint64_t signature, Visit visit) const
   for (size_t k = first; k < last; ++k) {
     if (b.members[k] != kNoIndex) visit(b.members[k]);
   }
-  const auto& heads = b.heads[ShardOf(signature)];
-  if (heads.empty()) return;
-  auto it = heads.find(signature);
-  if (it == heads.end()) return;
-  for (uint32_t n = it->second; n != kNoNode; n = b.nodes[n].next) visit(b.nodes[n].person);
+  ForEachRecentMember(b, signature, visit);
+}
+
+template <typename Visit>
+void LshIndex::ForEachMemberOfEach(const std::vector<uint64_t>& signatures, Visit visit) const {
+  const size_t n = std::min(signatures.size(), bands_.size());
+  std::vector<std::pair<size_t, size_t>> ranges(n, {0, 0});
+  for (size_t band = 0; band < n; ++band) {
+    const Band& b = bands_[band];
+    if (!b.offsets.empty()) Fetch(&b.offsets[TableEntry(b, signatures[band])], 8);
+  }
+  for (size_t band = 0; band < n; ++band) {
+    const Band& b = bands_[band];
+    if (b.offsets.empty()) continue;
+    const size_t entry = TableEntry(b, signatures[band]);
+    ranges[band] = {b.offsets[entry], b.offsets[entry + 1]};
+    Fetch(b.suffixes.data() + ranges[band].first,
+          (ranges[band].second - ranges[band].first) * sizeof(uint16_t));
+  }
+  for (size_t band = 0; band < n; ++band) {
+    const Band& b = bands_[band];
+    if (b.offsets.empty()) continue;
+    ranges[band] = SuffixRange(b, signatures[band], ranges[band].first, ranges[band].second);
+    Fetch(b.members.data() + ranges[band].first,
+          (ranges[band].second - ranges[band].first) * sizeof(Index));
+  }
+  for (size_t band = 0; band < n; ++band) {
+    const Band& b = bands_[band];
+    for (size_t k = ranges[band].first; k < ranges[band].second; ++k) {
+      if (b.members[k] != kNoIndex) visit(b.members[k]);
+    }
+    ForEachRecentMember(b, signatures[band], visit);
+  }
 }
 
 }  // namespace crossforce

@@ -150,6 +150,24 @@ TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
       EXPECT_EQ(Members(index, bucket.first, bucket.second), members)
           << "band " << bucket.first << " signature " << bucket.second;
     }
+    // Every band looked up at once finds what the bands looked up one by one find, also when
+    // fewer signatures than bands are given.
+    int found_some = 0;
+    for (int query = 0; query < 200; ++query) {
+      std::vector<uint64_t> signatures;
+      for (size_t band = 0; band < kBands - query % 2; ++band) signatures.push_back(draw());
+      std::vector<Index> one_by_one, at_once;
+      for (size_t band = 0; band < signatures.size(); ++band) {
+        const std::vector<Index> members = Members(index, band, signatures[band]);
+        one_by_one.insert(one_by_one.end(), members.begin(), members.end());
+      }
+      index.ForEachMemberOfEach(signatures, [&](Index j) { at_once.push_back(j); });
+      std::sort(one_by_one.begin(), one_by_one.end());
+      std::sort(at_once.begin(), at_once.end());
+      EXPECT_EQ(at_once, one_by_one) << "query " << query;
+      found_some += !at_once.empty();
+    }
+    EXPECT_GT(found_some, 100);
     for (uint64_t k = 0; k < 40; ++k) {
       const uint64_t signature = k * 0x9e3779b97f4a7c15ull & mask;
       for (size_t band = 0; band < kBands; ++band) {
