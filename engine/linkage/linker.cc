@@ -489,10 +489,7 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   }
   fuzzy.resize(distinct);
   std::vector<Index> near_address;
-  for (size_t band = 0; band < keys.address_bands.size(); ++band) {
-    address_lsh_.ForEachMember(band, keys.address_bands[band],
-                               [&](Index j) { near_address.push_back(j); });
-  }
+  address_lsh_.ForEachMemberOfEach(keys.address_bands, [&](Index j) { near_address.push_back(j); });
   std::sort(near_address.begin(), near_address.end());
   near_address.erase(std::unique(near_address.begin(), near_address.end()), near_address.end());
   // Pairs from a compared token block are compared whatever their filters say; pairs sharing
