@@ -306,12 +306,12 @@ class Linker {
   // The records sharing a block with i: a compared token block; a screened token block or an LSH
   // band, with similar record filters; or an address band, with similar addresses. Sorted.
   std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
-  // The records sharing a token block with i: into `compared`, sorted and without repeats, those
-  // from blocks whose pairs are always compared; appended to `screened`, as found (repeats and
-  // all, and some may also be in `compared`), those from screened or crowded blocks (null: those
-  // blocks are skipped). Dropped blocks give none. `only_higher`: just those with a higher index,
-  // valid while every block lists its members in index order (as a Build into an empty linker
-  // leaves them).
+  // The records sharing a token block with i: into `compared` (not null), sorted and without
+  // repeats, those from blocks whose pairs are always compared; appended to `screened`, as found
+  // (repeats and all, and some may also be in `compared`), those from screened or crowded blocks
+  // (null: those blocks are skipped). Dropped blocks give none. `only_higher`: just those with a
+  // higher index, valid while every block lists its members in index order (as a Build into an
+  // empty linker leaves them).
   void TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
                        std::vector<Index>* compared, std::vector<Index>* screened) const;
   // Every pair of `persons` (sorted indices) sharing an LSH band with similar record filters, as
