@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/linkage/dice.h"
+#include "engine/linkage/prefetch.h"
 #include "engine/workers.h"
 
 namespace crossforce {
@@ -500,9 +501,8 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
     if (k + kPrefetchAhead < fuzzy.size()) {
-      const uint64_t* ahead = &clk_words_[fuzzy[k + kPrefetchAhead] * kFilterWords];
-      __builtin_prefetch(ahead);
-      __builtin_prefetch(ahead + 8);
+      PrefetchLines(&clk_words_[fuzzy[k + kPrefetchAhead] * kFilterWords],
+                    kFilterWords * sizeof(uint64_t));
     }
     const Index j = fuzzy[k];
     if (SimilarRecordFilters(i, j)) out.push_back(j);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "engine/linkage/prefetch.h"
 
 namespace crossforce {
 
@@ -128,17 +129,11 @@ class LshIndex {
     return {static_cast<size_t>(lo - b.suffixes.begin()),
             static_cast<size_t>(hi - b.suffixes.begin())};
   }
-  // Starts fetching the cache lines of [begin, begin + bytes), at most the first
-  // kMaxLinesAhead: a longer run's binary search touches only some of them. Always inlined: GCC
-  // drops calls to a function that only prefetches, finding it has no side effects.
-  static constexpr size_t kMaxLinesAhead = 8;
+  // Starts fetching a run of `bytes` at `begin`, at most its first kMaxBytesAhead: a longer
+  // run's binary search touches only some of them. Always inlined (see PrefetchLines).
+  static constexpr size_t kMaxBytesAhead = 8 * 64;
   [[gnu::always_inline]] static void Fetch(const void* begin, size_t bytes) {
-    const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t{63};
-    const uintptr_t end =
-        std::min(reinterpret_cast<uintptr_t>(begin) + bytes, first + kMaxLinesAhead * 64);
-    for (uintptr_t line = first; line < end; line += 64) {
-      __builtin_prefetch(reinterpret_cast<const void*>(line));
-    }
+    PrefetchLines(begin, std::min(bytes, kMaxBytesAhead));
   }
   // Calls visit(j) for the members of b's recent part filed under `signature`.
   template <typename Visit>

@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "engine/linkage/person_record.h"
+#include "engine/linkage/prefetch.h"
 
 namespace crossforce {
 
@@ -66,13 +67,10 @@ class PackedPerson {
   uint32_t compared_bytes_ = 0;
 };
 
-// Fetches the part of `p` a comparison reads (see kPrefetchFieldsAhead). Always inlined: GCC
-// drops calls to a function that only prefetches, finding it has no side effects.
+// Fetches the part of `p` a comparison reads (see kPrefetchFieldsAhead). Always inlined (see
+// PrefetchLines).
 [[gnu::always_inline]] inline void PrefetchPackedPerson(const PackedPerson& p) {
-  const uintptr_t begin = reinterpret_cast<uintptr_t>(p.data());
-  for (uintptr_t line = begin & ~uintptr_t{63}; line < begin + p.compared_bytes(); line += 64) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
-  }
+  PrefetchLines(p.data(), p.compared_bytes());
 }
 
 }  // namespace crossforce

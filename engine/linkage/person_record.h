@@ -14,6 +14,7 @@
 
 #include "absl/strings/string_view.h"
 #include "engine/linkage/dice.h"
+#include "engine/linkage/prefetch.h"
 #include "engine/records.h"
 
 namespace crossforce {
@@ -193,10 +194,7 @@ inline constexpr size_t kPrefetchFieldsAhead = 3;
 // Both are always inlined: a call to a function that only prefetches is dropped by GCC, which
 // finds it has no side effects.
 [[gnu::always_inline]] inline void PrefetchPersonRecord(const PersonRecord& p) {
-  const char* begin = reinterpret_cast<const char*>(&p);
-  for (size_t offset = 0; offset < sizeof(PersonRecord); offset += 64) {
-    __builtin_prefetch(begin + offset);
-  }
+  PrefetchLines(&p, sizeof(PersonRecord));
 }
 
 [[gnu::always_inline]] inline void PrefetchPersonFields(const PersonRecord& p) {
@@ -205,9 +203,7 @@ inline constexpr size_t kPrefetchFieldsAhead = 3;
     __builtin_prefetch(p.tokens.data());
     __builtin_prefetch(&p.tokens.back());
   }
-  for (size_t offset = 0; offset < p.filter_bytes.size(); offset += 64) {
-    __builtin_prefetch(p.filter_bytes.data() + offset);
-  }
+  PrefetchLines(p.filter_bytes.data(), p.filter_bytes.size());
 }
 
 // Appends a token (see LinkToken).
