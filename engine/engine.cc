@@ -97,7 +97,12 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& option
   storage_options.block_cache_bytes = options.block_cache_bytes;
   CF_ASSIGN_OR_RETURN(std::unique_ptr<RocksDbStorage> storage,
                       RocksDbStorage::Open(storage_options));
-  return OpenOnStorage(std::move(storage), options);
+  EngineOptions with_paging = options;
+  // The linker's records are paged to the store's disk unless the caller chose elsewhere.
+  if (with_paging.linker.record_file_directory.empty()) {
+    with_paging.linker.record_file_directory = options.data_dir;
+  }
+  return OpenOnStorage(std::move(storage), with_paging);
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenOnStorage(std::unique_ptr<Storage> storage,

@@ -40,8 +40,9 @@ struct EngineOptions {
   std::string schema_id = std::string(kDefaultSchemaId);  // the federation's encoding schema
   // The federation's key fingerprint (16 raw bytes). Empty: the first accepted record pins it.
   std::string key_fingerprint;
-  size_t max_parties = 64;                 // per incident
-  LinkerOptions linker;                    // linkage model and blocking
+  size_t max_parties = 64;  // per incident
+  // Linkage model and blocking. An empty record_file_directory becomes data_dir in Open.
+  LinkerOptions linker;
   PatternOptions patterns;                 // thresholds of the repeat-perpetrator rules
   size_t alert_backlog = 10000;            // alerts kept for watchers that fall behind
   std::function<Date()> today = TodayUtc;  // the clock for "not in the future" checks

@@ -216,7 +216,8 @@ Linker::Linker(LinkerOptions options)
       address_lsh_(std::clamp(options_.address_bands, 0,
                               static_cast<int>(kMaxAddressRow) /
                                   std::max(WidenedAddressHashes(options_, kMaxAddressHashes), 1)),
-                   LshIndex::kMaxSignatureBits) {
+                   LshIndex::kMaxSignatureBits),
+      arena_(options_.record_file_directory) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
   for (auto& band : lsh_positions_) {
@@ -739,7 +740,7 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
     clk_bits_[i] = kNoRecordFilter;
   }
   common_given_name_[i] = prepared.common_given_name;
-  persons_[i] = std::move(prepared.packed);
+  persons_[i] = prepared.packed.CopyInto(arena_);
   key_to_index_.insert(i);
   alive_[i] = true;
   return i;

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -43,6 +44,7 @@
 #include "absl/status/statusor.h"
 #include "engine/linkage/dice_kernel.h"
 #include "engine/linkage/lsh_index.h"
+#include "engine/linkage/mapped_arena.h"
 #include "engine/linkage/match_model.h"
 #include "engine/linkage/packed_person.h"
 #include "engine/linkage/person_record.h"
@@ -157,6 +159,10 @@ struct LinkerOptions {
   // partition and ids are the same either way; for tests that prove it.
   bool replay_clustering = true;
   int build_threads = 0;  // threads that score a whole population (Build); 0: one per core
+  // Where the packed person records are paged to: a directory for an unnamed file the kernel
+  // can write them back to and drop from RAM when memory is short (MappedArena). Empty: they
+  // stay in anonymous memory.
+  std::string record_file_directory;
 };
 
 struct Link {
@@ -251,6 +257,10 @@ class Linker {
   }
 
   size_t person_count() const { return key_to_index_.size(); }
+  // Bytes of packed person records in the file under record_file_directory, and in anonymous
+  // memory (none of the file could be had, or no directory).
+  size_t record_file_bytes() const { return arena_.file_bytes(); }
+  size_t record_anonymous_bytes() const { return arena_.anonymous_bytes(); }
   size_t link_count() const;
   const MatchModel& model() const { return options_.model; }
 
@@ -419,6 +429,7 @@ class Linker {
   static constexpr size_t kMaxAddressRow = 512;  // functions in all bands
   std::vector<int16_t> address_ranks_;
 
+  MappedArena arena_;                  // the blocks of persons_ (a removed person's stays)
   std::vector<PackedPerson> persons_;  // by index; slots of removed persons are empty
   // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
   // words per index) with their bit counts: the LSH screen reads a candidate's filter without a

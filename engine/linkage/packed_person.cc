@@ -32,9 +32,10 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
   const size_t total =
       compared + header.force_code_size + header.record_id_size + header.nominal_ref_size;
   PackedPerson packed;
-  packed.block_.reset(new uint64_t[(total + 7) / 8]);
+  packed.block_ = new uint64_t[(total + 7) / 8];
+  packed.owns_block_ = true;
   packed.compared_bytes_ = static_cast<uint32_t>(compared);
-  char* out = reinterpret_cast<char*>(packed.block_.get());
+  char* out = reinterpret_cast<char*>(packed.block_);
   std::memcpy(out, &header, sizeof(header));
   out += kTokensOffset;
   std::memcpy(out, person.tokens.data(), tokens * sizeof(LinkToken));
@@ -51,6 +52,31 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
     out += s->size();
   }
   return packed;
+}
+
+PackedPerson& PackedPerson::operator=(PackedPerson&& other) noexcept {
+  if (this != &other) {
+    Release();
+    block_ = std::exchange(other.block_, nullptr);
+    compared_bytes_ = std::exchange(other.compared_bytes_, 0);
+    owns_block_ = std::exchange(other.owns_block_, false);
+  }
+  return *this;
+}
+
+void PackedPerson::Release() {
+  if (owns_block_) delete[] block_;
+  block_ = nullptr;
+  owns_block_ = false;
+}
+
+PackedPerson PackedPerson::CopyInto(MappedArena& arena) const {
+  const size_t words = (size() + 7) / 8;
+  PackedPerson copy;
+  copy.block_ = arena.Allocate(words);
+  std::memcpy(copy.block_, block_, words * sizeof(uint64_t));
+  copy.compared_bytes_ = compared_bytes_;
+  return copy;
 }
 
 PersonView PackedPerson::view() const {

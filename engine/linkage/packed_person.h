@@ -9,7 +9,8 @@
 // and filters first.
 //
 // Layout: a Header, the sorted tokens (8-byte aligned), the field filters back to back in field
-// order, then the key's force code, record id and nominal reference.
+// order, then the key's force code, record id and nominal reference. Pack puts the block on the
+// heap; CopyInto copies it into a MappedArena, which the linker holds its records in.
 // Move-only; thread-compatible.
 #ifndef CROSSFORCE_ENGINE_LINKAGE_PACKED_PERSON_H_
 #define CROSSFORCE_ENGINE_LINKAGE_PACKED_PERSON_H_
@@ -17,8 +18,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <utility>
 
+#include "engine/linkage/mapped_arena.h"
 #include "engine/linkage/person_record.h"
 #include "engine/linkage/prefetch.h"
 
@@ -27,11 +29,17 @@ namespace crossforce {
 class PackedPerson {
  public:
   PackedPerson() = default;  // holds nothing: a free slot
+  PackedPerson(PackedPerson&& other) noexcept { *this = std::move(other); }
+  PackedPerson& operator=(PackedPerson&& other) noexcept;
+  ~PackedPerson() { Release(); }
 
   // `person` packed. Its tokens must be in SortTokens' order. With `with_record_filter` false
   // the filter of EncodedField::kRecord is left out (the linker keeps 1024-bit record filters
   // in an array of their own).
   static PackedPerson Pack(const PersonRecord& person, bool with_record_filter);
+
+  // The same record in a block of `arena`, which must outlive the copy. Not on an empty one.
+  PackedPerson CopyInto(MappedArena& arena) const;
 
   bool empty() const { return block_ == nullptr; }
   // Both valid while this is, and not moved from. Not on an empty one.
@@ -39,7 +47,7 @@ class PackedPerson {
   PersonKeyView key() const;
   // Bytes of the block a comparison reads (header, tokens, filters), for prefetching.
   size_t compared_bytes() const { return compared_bytes_; }
-  const void* data() const { return block_.get(); }
+  const void* data() const { return block_; }
   // Bytes of the whole block.
   size_t size() const;
 
@@ -57,14 +65,19 @@ class PackedPerson {
   };
   static constexpr size_t kTokensOffset = (sizeof(Header) + 7) / 8 * 8;
 
-  const Header& header() const { return *reinterpret_cast<const Header*>(block_.get()); }
-  const char* bytes() const { return reinterpret_cast<const char*>(block_.get()); }
+  const Header& header() const { return *reinterpret_cast<const Header*>(block_); }
+  const char* bytes() const { return reinterpret_cast<const char*>(block_); }
   const char* filters() const {
     return bytes() + kTokensOffset + header().kind_start[kKindStarts - 1] * sizeof(LinkToken);
   }
 
-  std::unique_ptr<uint64_t[]> block_;
+  void Release();
+
+  // On the heap when owns_block_ (Pack), else in an arena (CopyInto). A flag beside the size,
+  // not a second pointer, so that the linker's slot stays 16 bytes.
+  uint64_t* block_ = nullptr;
   uint32_t compared_bytes_ = 0;
+  bool owns_block_ = false;
 };
 
 // Fetches the part of `p` a comparison reads (see kPrefetchFieldsAhead). Always inlined (see

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/linkage_harness.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace crossforce {
 namespace {
@@ -299,13 +300,18 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
     EXPECT_EQ(Partition(linker), expected) << "shuffle " << shuffle;
   }
   // Linking the whole population at once (a relink) gives it too, on one thread or several,
-  // with the same model (Build does not estimate m here).
+  // with the same model (Build does not estimate m here), and with the records held in a file
+  // as the hub holds them.
+  const testing::TempDir record_dir;
   for (int threads : {1, 2, 3}) {
     LinkerOptions options;
     options.build_threads = threads;
     options.m_estimation.enabled = false;
+    options.record_file_directory = record_dir.path();
     Linker built(options);
     built.Build(AsRecords(people));
+    EXPECT_GT(built.record_file_bytes(), 0u);
+    EXPECT_EQ(built.record_anonymous_bytes(), 0u);
     EXPECT_EQ(Partition(built), expected) << threads << " threads";
     EXPECT_EQ(built.link_count(), reference.link_count());
     // The buckets a relink lays serve later updates as if laid record by record.

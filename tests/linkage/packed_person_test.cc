@@ -1,9 +1,12 @@
 #include "engine/linkage/packed_person.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/linkage/match_model.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
 
 namespace crossforce {
 namespace {
@@ -82,6 +85,31 @@ TEST(PersonKeyViewTest, OrdersAsTheKeysItViews) {
     EXPECT_EQ(PersonKeyView(x) < PersonKeyView(y), x < y);
     EXPECT_EQ(PersonKeyView(x) == PersonKeyView(y), x == y);
   }
+}
+
+TEST(PackedPersonTest, ACopyInAnArenaOutlivesTheHeapBlockItWasCopiedFrom) {
+  const PersonRecord person = Sample();
+  const testing::TempDir dir;
+  MappedArena arena(dir.path());
+  PackedPerson copy;
+  {
+    const PackedPerson packed = PackedPerson::Pack(person, /*with_record_filter=*/true);
+    copy = packed.CopyInto(arena);
+    EXPECT_NE(copy.data(), packed.data());
+    EXPECT_EQ(copy.size(), packed.size());
+  }
+  EXPECT_EQ(copy.key().ToKey(), person.key);
+  const PersonView view = copy.view();
+  EXPECT_EQ(std::vector<LinkToken>(view.tokens_begin(), view.tokens_end()), person.tokens);
+  for (int f = 1; f <= kMaxEncodedField; ++f) {
+    const auto field = static_cast<EncodedField>(f);
+    EXPECT_EQ(view.filter(field), person.filter(field)) << "field " << f;
+  }
+  EXPECT_GT(arena.file_bytes(), 0u);
+  // Moving hands the block over; the moved-from one holds nothing.
+  PackedPerson moved = std::move(copy);
+  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is defined
+  EXPECT_EQ(moved.key().ToKey(), person.key);
 }
 
 }  // namespace
