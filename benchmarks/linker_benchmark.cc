@@ -7,6 +7,8 @@
 // (the cases of a million records and more take minutes, 10,000,000 about twenty and 15 GB of RAM
 // on these machines; filter them out for a quick run, e.g. --benchmark_filter='/(10000|100000)/').
 #include <jemalloc/jemalloc.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +20,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -282,8 +285,37 @@ BENCHMARK(BM_Relink_Records)
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
-// Incremental: link one new record into an index of N; reports p50 and p99 latency.
-void BM_Link_OneRecord(benchmark::State& state) {
+// Writes back and drops from RAM the pages of every file this process maps from the temporary
+// directory (the linker's record file, HubLinkerOptions), so that the next read of any record
+// comes from disk. (Reclaim skips dirty file pages, hence the msync first.)
+void PageOutRecordFiles() {
+  const std::string directory = std::filesystem::temp_directory_path().string() + "/";
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    uintptr_t begin = 0, end = 0;
+    char path[4096] = "";
+    if (std::sscanf(line.c_str(), "%lx-%lx %*s %*s %*s %*s %4095[^\n]", &begin, &end, path) != 3 ||
+        std::string_view(path).substr(0, directory.size()) != directory) {
+      continue;
+    }
+    void* start = reinterpret_cast<void*>(begin);
+    msync(start, end - begin, MS_SYNC);
+    madvise(start, end - begin, MADV_PAGEOUT);
+  }
+}
+
+size_t MajorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<size_t>(usage.ru_majflt);
+}
+
+// Incremental: link one new record into an index of N; reports p50 and p99 latency. With
+// `records_on_disk`, every record's page is dropped from RAM before each link (not timed), so
+// that each record the link reads is read from disk: the cost of a hub whose records the kernel
+// has paged out.
+void LinkOneByOne(benchmark::State& state, bool records_on_disk) {
   const size_t n = state.range(0);
   std::vector<PersonRecord> people = People(n + 2000, 2);
   Linker linker(HubLinkerOptions(people));
@@ -291,24 +323,33 @@ void BM_Link_OneRecord(benchmark::State& state) {
   // 2,000 to link one by one are kept here.
   linker.Build(MoveIntoRecords(people, n));
   std::vector<double> micros;
-  size_t next = 0;
+  size_t next = 0, faults = 0;
   for (auto _ : state) {
+    if (records_on_disk) {
+      state.PauseTiming();
+      PageOutRecordFiles();
+      state.ResumeTiming();
+    }
     const PersonRecord& p = people[next];
+    const size_t faults_before = MajorFaults();
     const auto start = std::chrono::steady_clock::now();
     linker.Update(IdOf(p), {p});
     micros.push_back(
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
             .count());
+    faults += MajorFaults() - faults_before;
     if (++next == people.size()) next = 0;  // re-linking an existing record replaces it
   }
   // What the whole process holds (the 2,000 records kept here too), once it has linked them.
   const Resident resident = ResidentBytes();
   state.counters["rss_anon_bytes_per_record"] = static_cast<double>(resident.anonymous) / n;
   state.counters["rss_file_bytes_per_record"] = static_cast<double>(resident.file) / n;
+  state.counters["major_faults_per_link"] = static_cast<double>(faults) / micros.size();
   std::sort(micros.begin(), micros.end());
   state.counters["p50_us"] = micros[micros.size() / 2];
   state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
 }
+void BM_Link_OneRecord(benchmark::State& state) { LinkOneByOne(state, false); }
 BENCHMARK(BM_Link_OneRecord)
     ->Arg(10000)
     ->Arg(100000)
@@ -316,6 +357,8 @@ BENCHMARK(BM_Link_OneRecord)
     ->Arg(3000000)
     ->Arg(10000000)
     ->Iterations(2000);
+void BM_Link_OneRecordFromDisk(benchmark::State& state) { LinkOneByOne(state, true); }
+BENCHMARK(BM_Link_OneRecordFromDisk)->Arg(1000000)->Arg(3000000)->Arg(10000000)->Iterations(2000);
 
 // The LSH buckets of a hub that only ever links records one at a time after its last relink:
 // every band's recent part grows by one node per record. Reports the slowest add, which is where
