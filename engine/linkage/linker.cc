@@ -83,18 +83,20 @@ void SortBySignature(std::vector<LshIndex::Entry>& entries, int signature_bits,
 }
 
 // Packs every band of `index` (empty) for `persons` (sorted indices), band by band on `workers`
-// threads, with the signature signature_of(k, band) gives persons[k] (none: not filed), and
-// returns the pairs sharing a bucket that keep(x, y, band) accepts, as (x << 32) | y with x < y,
-// sorted and without repeats. Sorting a band's signatures puts each bucket's members side by
-// side, so a bucket's pairs are screened with its members in cache, where walking a chain per
-// record would miss the cache at every step.
+// threads, with the signature signature_of(k, band) gives persons[k] (none: not filed), dropping
+// buckets of at least `drop_members` (0: none; LshIndex::PackBand), and returns the pairs sharing
+// a bucket that keep(x, y, band) accepts, as (x << 32) | y with x < y, sorted and without
+// repeats. Sorting a band's signatures puts each bucket's members side by side, so a bucket's
+// pairs are screened with its members in cache, where walking a chain per record would miss the
+// cache at every step. Every band is packed before any band's pairs are found: keep may ask
+// whether a pair shares a bucket in an earlier band, and a dropped one does not count.
 template <typename SignatureOf, typename Keep>
 std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
                                             const std::vector<LshIndex::Index>& persons,
-                                            size_t workers, SignatureOf signature_of, Keep keep) {
-  std::vector<std::vector<uint64_t>> found(workers);
+                                            size_t workers, size_t drop_members,
+                                            SignatureOf signature_of, Keep keep) {
   std::atomic<size_t> next_band{0};
-  RunOnWorkers(workers, [&](size_t worker) {
+  RunOnWorkers(workers, [&](size_t) {
     std::vector<LshIndex::Entry> bucketed, scratch;
     for (size_t band = next_band++; band < index.bands(); band = next_band++) {
       bucketed.clear();
@@ -104,18 +106,21 @@ std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
         }
       }
       SortBySignature(bucketed, index.signature_bits(), scratch);  // persons are sorted
-      index.PackBand(band, bucketed);  // each worker packs its own bands
-      for (size_t begin = 0, end; begin < bucketed.size(); begin = end) {
-        for (end = begin + 1; end < bucketed.size() && bucketed[end].first == bucketed[begin].first;
-             ++end) {
-        }
-        for (size_t a = begin; a < end; ++a) {
-          for (size_t b = a + 1; b < end; ++b) {
-            const LshIndex::Index x = bucketed[a].second, y = bucketed[b].second;  // x < y
+      index.PackBand(band, bucketed, drop_members);  // each worker packs its own bands
+    }
+  });
+  std::vector<std::vector<uint64_t>> found(workers);
+  next_band = 0;
+  RunOnWorkers(workers, [&](size_t worker) {
+    for (size_t band = next_band++; band < index.bands(); band = next_band++) {
+      index.ForEachPackedBucket(band, [&](const LshIndex::Index* members, size_t size) {
+        for (size_t a = 0; a < size; ++a) {
+          for (size_t b = a + 1; b < size; ++b) {
+            const LshIndex::Index x = members[a], y = members[b];  // x < y
             if (keep(x, y, band)) found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
           }
         }
-      }
+      });
     }
   });
   std::vector<uint64_t> pairs = SortOnWorkers(found);
@@ -354,13 +359,16 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
       for (size_t w = 0; w < kFilterWords; ++w) {
         sampled |= differ[w] & band_masks_[earlier * kFilterWords + w];
       }
-      if (sampled == 0) return true;
+      if (sampled == 0 && !lsh_.Dropped(earlier, LshSignature(RecordFilter(a), earlier))) {
+        return true;
+      }
     }
     return false;
   }
   const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
   for (size_t earlier = 0; earlier < band; ++earlier) {
-    if (LshSignature(fa, earlier) == LshSignature(fb, earlier)) return true;
+    const uint64_t signature = LshSignature(fa, earlier);
+    if (signature == LshSignature(fb, earlier) && !lsh_.Dropped(earlier, signature)) return true;
   }
   return false;
 }
@@ -601,7 +609,7 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                                size_t workers) {
   return PackBandsAndFindPairs(
-      lsh_, persons, workers,
+      lsh_, persons, workers, options_.dropped_band_members,
       [&](size_t k, size_t band) -> std::optional<uint32_t> {
         const absl::string_view filter = RecordFilter(persons[k]);
         if (filter.empty()) return std::nullopt;
@@ -630,7 +638,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   });
   // A pair seen in several bands is kept once, at the end: few pairs share an address.
   return PackBandsAndFindPairs(
-      address_lsh_, persons, workers,
+      address_lsh_, persons, workers, /*drop_members=*/0,
       [&](size_t k, size_t band) -> std::optional<uint32_t> {
         if (!has_address[k]) return std::nullopt;
         return signatures[k * bands + band];

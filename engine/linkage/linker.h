@@ -136,6 +136,14 @@ struct LinkerOptions {
   // pairs mostly share another block or a band. Set at the relink, as the crowded blocks are.
   // See BENCHMARKS.md.
   size_t dropped_block_members = 2048;
+  // A bucket of a record LSH band that holds at least this many records when a Build fills an
+  // empty linker is dropped until the next relink, as an oversized block is: its members are not
+  // candidates of each other through it, and records linked later are not filed in it (0:
+  // never). Such a bucket gathers records whose filters agree on the band's sampled bits by
+  // chance (sparse filters, which agree on their unset bits); at 10,000,000 benchmark records
+  // the screen rejected 99% of the 71 million pairs of the 20 buckets of 2,048 or more, and each
+  // record in one gathered thousands of members to screen. See BENCHMARKS.md.
+  size_t dropped_band_members = 2048;
   // A second LSH index, over the address filter alone, for one person recorded under other names
   // at one address (an alias, or names mistyped or swapped): records at a similar address meet
   // whatever their names and postcodes say. Its bands are MinHash signatures of the filter's set
@@ -257,6 +265,8 @@ class Linker {
   }
 
   size_t person_count() const { return key_to_index_.size(); }
+  // Record LSH buckets the last relink dropped (LinkerOptions::dropped_band_members).
+  size_t dropped_band_buckets() const { return lsh_.dropped_buckets(); }
   // Bytes of packed person records in the file under record_file_directory, and in anonymous
   // memory (none of the file could be had, or no directory).
   size_t record_file_bytes() const { return arena_.file_bytes(); }
@@ -343,7 +353,7 @@ class Linker {
   std::vector<uint64_t> LshSignatures(Index i) const;
   // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
   absl::string_view RecordFilter(Index i) const;
-  // Whether a and b share a bucket in a band before `band`.
+  // Whether a and b share a bucket in a band before `band`, dropped buckets aside.
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether a pair found only through an LSH band or a screened block is similar enough to
   // compare (screen_min_dice_, or common_screen_min_dice_ for two common given names); true when

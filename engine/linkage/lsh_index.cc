@@ -32,21 +32,36 @@ std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signatur
   return SuffixRange(b, signature, b.offsets[entry], b.offsets[entry + 1]);
 }
 
-void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries) {
+void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries, size_t drop_members) {
   Band& b = bands_[band];
-  b.prefix_bits = PrefixBits(entries.size(), signature_bits_);
+  // The buckets to drop, and the entries that remain.
+  b.dropped.clear();
+  size_t kept = entries.size();
+  if (drop_members > 0) {
+    for (size_t begin = 0, end; begin < entries.size(); begin = end) {
+      for (end = begin + 1; end < entries.size() && entries[end].first == entries[begin].first;
+           ++end) {
+      }
+      if (end - begin >= drop_members) {
+        b.dropped.insert(entries[begin].first);
+        kept -= end - begin;
+      }
+    }
+  }
+  b.prefix_bits = PrefixBits(kept, signature_bits_);
   b.suffix_bits = signature_bits_ - b.prefix_bits;
   const uint64_t suffix_mask = (uint64_t{1} << b.suffix_bits) - 1;
   const uint64_t prefix_mask = (uint64_t{1} << b.prefix_bits) - 1;
   std::vector<uint32_t> offsets((size_t{1} << b.prefix_bits) + 1, 0);
-  std::vector<uint16_t> suffixes(entries.size());
-  std::vector<Index> members(entries.size());
+  std::vector<uint16_t> suffixes(kept);
+  std::vector<Index> members(kept);
   // Sorted by signature, so grouped by prefix and, within one, sorted by suffix.
-  for (size_t k = 0; k < entries.size(); ++k) {
+  for (size_t k = 0, out = 0; k < entries.size(); ++k) {
     const auto& [signature, person] = entries[k];
+    if (!b.dropped.empty() && b.dropped.contains(signature)) continue;
     ++offsets[((signature >> b.suffix_bits) & prefix_mask) + 1];
-    suffixes[k] = static_cast<uint16_t>(signature & suffix_mask);
-    members[k] = person;
+    suffixes[out] = static_cast<uint16_t>(signature & suffix_mask);
+    members[out++] = person;
   }
   for (size_t p = 1; p < offsets.size(); ++p) offsets[p] += offsets[p - 1];
   b.offsets = std::move(offsets);
@@ -81,8 +96,15 @@ void LshIndex::Remove(Index i, const std::vector<uint64_t>& signatures) {
   }
 }
 
+size_t LshIndex::dropped_buckets() const {
+  size_t dropped = 0;
+  for (const Band& b : bands_) dropped += b.dropped.size();
+  return dropped;
+}
+
 void LshIndex::AddToBand(size_t band, Index i, uint64_t signature) {
   Band& b = bands_[band];
+  if (!b.dropped.empty() && b.dropped.contains(static_cast<uint32_t>(signature))) return;
   const uint32_t node = b.nodes.Take();
   auto [it, inserted] = b.heads[ShardOf(signature)].try_emplace(signature, node);
   b.nodes[node] = Node{i, inserted ? kNoNode : it->second};

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "engine/linkage/prefetch.h"
 
 namespace crossforce {
@@ -48,8 +49,21 @@ class LshIndex {
   // hundreds of millions of these at ten million records, so they are 8 bytes, not 16.
   using Entry = std::pair<uint32_t, Index>;
   // Replaces band `band`'s buckets by `entries`, sorted. The band's recent part must be empty (a
-  // relink into an empty index).
-  void PackBand(size_t band, const std::vector<Entry>& entries);
+  // relink into an empty index). With `drop_members` above 0, a bucket of at least that many
+  // entries is dropped: it holds no one, and persons added later under its signature are not
+  // filed (see LinkerOptions::dropped_band_members).
+  void PackBand(size_t band, const std::vector<Entry>& entries, size_t drop_members = 0);
+  // Whether PackBand dropped band `band`'s bucket `signature`.
+  bool Dropped(size_t band, uint64_t signature) const {
+    const Band& b = bands_[band];
+    return !b.dropped.empty() && b.dropped.contains(static_cast<uint32_t>(signature));
+  }
+  // Buckets dropped in all bands.
+  size_t dropped_buckets() const;
+  // Calls visit(members, size) for each bucket of band `band`'s packed part, its members in the
+  // order PackBand was given them; removed members are left in, as kNoIndex.
+  template <typename Visit>
+  void ForEachPackedBucket(size_t band, Visit visit) const;
 
   // Files person i, not held, under its signature in each band (one per band).
   void Add(Index i, const std::vector<uint64_t>& signatures);
@@ -110,6 +124,7 @@ class LshIndex {
     std::vector<uint32_t> offsets;
     std::vector<uint16_t> suffixes;
     std::vector<Index> members;
+    absl::flat_hash_set<uint32_t> dropped;  // signatures of dropped buckets
     // Recent: bucket signature -> first node of its chain, split by ShardOf.
     std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
     NodePool nodes;
@@ -160,6 +175,19 @@ void LshIndex::ForEachMember(size_t band, uint64_t signature, Visit visit) const
     if (b.members[k] != kNoIndex) visit(b.members[k]);
   }
   ForEachRecentMember(b, signature, visit);
+}
+
+template <typename Visit>
+void LshIndex::ForEachPackedBucket(size_t band, Visit visit) const {
+  const Band& b = bands_[band];
+  for (size_t entry = 0; entry + 1 < b.offsets.size(); ++entry) {
+    for (size_t begin = b.offsets[entry], end; begin < b.offsets[entry + 1]; begin = end) {
+      for (end = begin + 1; end < b.offsets[entry + 1] && b.suffixes[end] == b.suffixes[begin];
+           ++end) {
+      }
+      visit(b.members.data() + begin, end - begin);
+    }
+  }
 }
 
 template <typename Visit>

@@ -789,6 +789,49 @@ TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
   EXPECT_EQ(incremental.link_count(), 5u);
 }
 
+// A record LSH bucket the relink finds oversized is dropped until the next relink: its members
+// are not candidates through it, records linked later are not filed in it, and a pair that shares
+// it in an early band is still found in a later band whose bucket was kept.
+TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
+  std::vector<int> base, near;
+  for (int bit = 0; bit < 300; ++bit) base.push_back(bit * 3);
+  // D agrees with A, B and C but for 12 bits: it shares most bands' buckets with them (each band
+  // samples about 22 of the 1024 bits), making those buckets four strong, and not the others.
+  near = base;
+  for (int k = 0; k < 12; ++k) near[k * 25] += 1;
+  const std::vector<PersonRecord> people = {FilterOnly("A", 128, base), FilterOnly("B", 128, base),
+                                            FilterOnly("C", 128, base), FilterOnly("D", 128, near)};
+  LinkerOptions options;
+  options.address_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  options.dropped_band_members = 4;
+  using Pair = std::pair<std::string, std::string>;
+  const std::vector<Pair> without_d = {Pair("A", "B"), Pair("A", "C"), Pair("B", "C")};
+
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_GT(built.dropped_band_buckets(), 0u);
+  EXPECT_LT(built.dropped_band_buckets(), static_cast<size_t>(options.lsh_bands))
+      << "the test needs bands where D differs, whose buckets of three are kept";
+  EXPECT_EQ(built.link_count(), 3u) << "D meets the others only in dropped buckets";
+  EXPECT_EQ(CandidatePairs(built), without_d);
+  // Linked again one at a time, D and A are filed where the relink left them.
+  for (const char* ref : {"D", "A"}) {
+    built.Update(RecordId{RecordKind::kIncident, {"WYP", ref}}, {});
+    LinkEach(built, {FilterOnly(ref, 128, std::string(ref) == "D" ? near : base)});
+  }
+  EXPECT_EQ(CandidatePairs(built), without_d);
+  EXPECT_EQ(built.link_count(), 3u);
+
+  // Without dropping, D is everyone's candidate.
+  options.dropped_band_members = 0;
+  Linker kept(options);
+  kept.Build(testing::AsRecords(people));
+  EXPECT_EQ(kept.dropped_band_buckets(), 0u);
+  EXPECT_EQ(kept.link_count(), 6u);
+}
+
 // The screen rises with the population the model was fitted to, to a ceiling: a pair at Dice 0.55
 // is compared under a model of the calibrated population, not under one of four times as many
 // (0.56), and a pair at Dice 0.7 is compared however large the population (the screen stops at

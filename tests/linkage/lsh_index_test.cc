@@ -1,5 +1,6 @@
 #include "engine/linkage/lsh_index.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -28,6 +29,37 @@ TEST(LshIndexTest, FindsPackedMembersByTheirWholeSignature) {
   EXPECT_EQ(Members(index, 0, b), (std::vector<Index>{2}));
   EXPECT_EQ(Members(index, 0, c), (std::vector<Index>{7}));
   EXPECT_TRUE(Members(index, 0, 0x2abcd7).empty());
+}
+
+TEST(LshIndexTest, DropsOversizedBucketsNowAndForLaterAdds) {
+  LshIndex index(/*bands=*/2, /*signature_bits=*/22);
+  // Band 0: bucket 5 has three members, bucket 0x2abcd5 two, bucket 8 one.
+  index.PackBand(0, {{5, 1}, {5, 2}, {5, 3}, {8, 4}, {0x2abcd5, 6}, {0x2abcd5, 7}},
+                 /*drop_members=*/3);
+  index.PackBand(1, {{5, 1}, {5, 2}, {5, 3}});  // no dropping
+  EXPECT_TRUE(index.Dropped(0, 5));
+  EXPECT_FALSE(index.Dropped(0, 0x2abcd5));
+  EXPECT_FALSE(index.Dropped(1, 5));
+  EXPECT_EQ(index.dropped_buckets(), 1u);
+  EXPECT_TRUE(Members(index, 0, 5).empty());
+  EXPECT_EQ(Members(index, 0, 0x2abcd5), (std::vector<Index>{6, 7}));
+  EXPECT_EQ(Members(index, 0, 8), (std::vector<Index>{4}));
+  EXPECT_EQ(Members(index, 1, 5), (std::vector<Index>{1, 2, 3}));
+  // A person added later under a dropped signature is not filed there, but is elsewhere.
+  index.Add(9, {5, 5});
+  EXPECT_TRUE(Members(index, 0, 5).empty());
+  EXPECT_EQ(Members(index, 1, 5), (std::vector<Index>{1, 2, 3, 9}));
+  size_t visited = 0;
+  index.ForEachMemberOfEach({5, 5}, [&](Index) { ++visited; });
+  EXPECT_EQ(visited, 4u) << "band 1's four, none of band 0's dropped bucket";
+  index.Remove(9, {5, 5});
+  EXPECT_EQ(Members(index, 1, 5), (std::vector<Index>{1, 2, 3}));
+  // The packed buckets that remain, in the order given.
+  std::vector<std::vector<Index>> buckets;
+  index.ForEachPackedBucket(
+      0, [&](const Index* members, size_t size) { buckets.emplace_back(members, members + size); });
+  std::sort(buckets.begin(), buckets.end());
+  EXPECT_EQ(buckets, (std::vector<std::vector<Index>>{{4}, {6, 7}}));
 }
 
 TEST(LshIndexTest, RemovesFromThePackedAndTheRecentParts) {
