@@ -199,12 +199,15 @@ Resident ResidentBytes() {
 
 // The linker's options as the hub's: the model fitted to the population, the records paged to a
 // file (the hub's is in its store's directory; here the temporary directory).
-LinkerOptions HubLinkerOptions(const std::vector<PersonRecord>& population) {
+LinkerOptions HubLinkerOptions(const std::vector<PersonRecord>& population,
+                               bool records_in_file = true) {
   std::vector<const PersonRecord*> all;
   for (const auto& p : population) all.push_back(&p);
   LinkerOptions options;
   options.model = FitModel(all, options.model);
-  options.record_file_directory = std::filesystem::temp_directory_path().string();
+  if (records_in_file) {
+    options.record_file_directory = std::filesystem::temp_directory_path().string();
+  }
   return options;
 }
 
@@ -315,10 +318,10 @@ size_t MajorFaults() {
 // `records_on_disk`, every record's page is dropped from RAM before each link (not timed), so
 // that each record the link reads is read from disk: the cost of a hub whose records the kernel
 // has paged out.
-void LinkOneByOne(benchmark::State& state, bool records_on_disk) {
+void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in_file = true) {
   const size_t n = state.range(0);
   std::vector<PersonRecord> people = People(n + 2000, 2);
-  Linker linker(HubLinkerOptions(people));
+  Linker linker(HubLinkerOptions(people, records_in_file));
   // The populated index, linked at once as a relink does; its records are moved in, and only the
   // 2,000 to link one by one are kept here.
   linker.Build(MoveIntoRecords(people, n));
@@ -353,6 +356,16 @@ void BM_Link_OneRecord(benchmark::State& state) { LinkOneByOne(state, false); }
 BENCHMARK(BM_Link_OneRecord)
     ->Arg(10000)
     ->Arg(100000)
+    ->Arg(1000000)
+    ->Arg(3000000)
+    ->Arg(10000000)
+    ->Iterations(2000);
+// The same with the records in anonymous memory (huge pages), as the linker held them on its
+// heap before the record file: what paging them costs a link whose records are all in RAM.
+void BM_Link_OneRecordRecordsInRam(benchmark::State& state) {
+  LinkOneByOne(state, false, /*records_in_file=*/false);
+}
+BENCHMARK(BM_Link_OneRecordRecordsInRam)
     ->Arg(1000000)
     ->Arg(3000000)
     ->Arg(10000000)
