@@ -2,7 +2,7 @@
 // from chunks of an unnamed file mapped shared, so a page the linker has not touched lately can
 // be written back and dropped from RAM, and is read from disk again when touched. The machine
 // has no swap, and heap memory could never leave RAM (BENCHMARKS.md: the records were about
-// 450 of the 1,210 bytes of heap a person record held at 10,000,000).
+// 430 of the 1,210 bytes of heap a person record held at 10,000,000).
 //
 // Without a directory, or when the file cannot be made or a chunk's disk space cannot be
 // reserved, chunks are anonymous memory instead (RAM, as the heap was). Blocks are never freed
