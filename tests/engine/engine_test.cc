@@ -1,7 +1,11 @@
 #include "engine/engine.h"
 
+#include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "engine/rocksdb_storage.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,6 +29,7 @@ using ::crossforce::testing::StatusIs;
 using ::crossforce::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 EngineOptions Options(const TempDir& dir) {
   EngineOptions options;
@@ -79,6 +84,33 @@ TEST(EngineTest, CommittedRecordsAreLinkedInTheBackground) {
   // A deletion unlinks once linked.
   ASSERT_THAT(engine->Delete({RecordKind::kIncident, {"MET", "I2"}}, 0), IsOk());
   EXPECT_EQ(engine->Entities()[0].members.size(), 1u);
+}
+
+// Mappings of this process of files under `directory` that have no name there (unlinked, or
+// made unnamed), as /proc/self/maps shows them.
+std::vector<std::string> UnnamedFilesMappedFrom(const std::string& directory) {
+  std::vector<std::string> out;
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line);) {
+    const size_t path = line.find(directory + "/");
+    if (path != std::string::npos && absl::EndsWith(line, "(deleted)")) {
+      out.push_back(line.substr(path));
+    }
+  }
+  return out;
+}
+
+TEST(EngineTest, TheLinkersRecordsArePagedToAFileWithNoNameInTheStoresDirectory) {
+  TempDir dir;
+  const std::string data_dir = Options(dir).data_dir;
+  {
+    std::unique_ptr<Engine> engine = OpenEngine(dir);
+    ASSERT_EQ(IngestOne(*engine, SampleIncident("WYP", "I1", 1, 7)), WriteOutcome::kCreated);
+    engine->WaitForLinking();
+    EXPECT_THAT(UnnamedFilesMappedFrom(data_dir), Not(IsEmpty()))
+        << "the linker maps its record file from the data directory";
+  }
+  EXPECT_THAT(UnnamedFilesMappedFrom(data_dir), IsEmpty()) << "closing the engine unmaps it";
 }
 
 TEST(EngineTest, SameVersionWithDifferentContentIsRejected) {
