@@ -34,8 +34,9 @@ std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signatur
 
 void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries, size_t drop_members) {
   Band& b = bands_[band];
-  // The buckets to drop, and the entries that remain.
+  // The buckets to drop, as runs [first, second) of `entries`, in order.
   b.dropped.clear();
+  std::vector<std::pair<size_t, size_t>> dropped_runs;
   size_t kept = entries.size();
   if (drop_members > 0) {
     for (size_t begin = 0, end; begin < entries.size(); begin = end) {
@@ -44,6 +45,7 @@ void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries, size_t d
       }
       if (end - begin >= drop_members) {
         b.dropped.insert(entries[begin].first);
+        dropped_runs.emplace_back(begin, end);
         kept -= end - begin;
       }
     }
@@ -56,9 +58,12 @@ void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries, size_t d
   std::vector<uint16_t> suffixes(kept);
   std::vector<Index> members(kept);
   // Sorted by signature, so grouped by prefix and, within one, sorted by suffix.
-  for (size_t k = 0, out = 0; k < entries.size(); ++k) {
+  for (size_t k = 0, out = 0, run = 0; k < entries.size(); ++k) {
+    if (run < dropped_runs.size() && k == dropped_runs[run].first) {
+      k = dropped_runs[run++].second - 1;
+      continue;
+    }
     const auto& [signature, person] = entries[k];
-    if (!b.dropped.empty() && b.dropped.contains(signature)) continue;
     ++offsets[((signature >> b.suffix_bits) & prefix_mask) + 1];
     suffixes[out] = static_cast<uint16_t>(signature & suffix_mask);
     members[out++] = person;
