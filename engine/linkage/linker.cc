@@ -105,8 +105,10 @@ std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
           bucketed.emplace_back(*signature, persons[k]);
         }
       }
-      SortBySignature(bucketed, index.signature_bits(), scratch);  // persons are sorted
-      index.PackBand(band, bucketed, drop_members);  // each worker packs its own bands
+      SortBySignature(bucketed, index.signature_bits(), scratch);     // persons are sorted
+      index.PackBand(band, bucketed, [&](uint32_t, size_t members) {  // each worker its own
+        return drop_members > 0 && members >= drop_members;
+      });
     }
   });
   std::vector<std::vector<uint64_t>> found(workers);
@@ -469,7 +471,7 @@ Linker::BlockKeys Linker::KeysOf(Index i) const {
 void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, bool only_higher,
                              std::vector<Index>* compared, std::vector<Index>* screened) const {
   for (const uint64_t key : token_keys) {
-    if (!dropped_blocks_.empty() && dropped_blocks_.contains(static_cast<uint32_t>(key))) continue;
+    if (token_blocks_.Dropped(0, key)) continue;
     std::vector<Index>* out =
         (key & kScreenedBlockBit) != 0 ||
                 (!crowded_blocks_.empty() && crowded_blocks_.contains(static_cast<uint32_t>(key)))
@@ -543,28 +545,29 @@ std::vector<uint64_t> Linker::PackTokenBlocksAndFindScreenedPairs(const std::vec
     }
   });
   const std::vector<LshIndex::Entry> entries = SortOnWorkers(parts);
-  token_blocks_.PackBand(0, entries);
-  // Each block's members lie side by side, in index order. The blocks to screen: the crowded
-  // compared ones, and the screened ones, whose keys have the top bit set.
+  const size_t crowded = options_.crowded_block_members;
+  const size_t dropped = options_.dropped_block_members;
+  // The blocks to screen: the crowded compared ones, and the screened ones, whose keys have the
+  // top bit set. Of those, the oversized are dropped.
+  const auto screened_or_crowded = [&](uint32_t key, size_t size) {
+    return (key & kScreenedBlockBit) != 0 || (crowded > 0 && size >= crowded);
+  };
+  token_blocks_.PackBand(0, entries, [&](uint32_t key, size_t size) {
+    return dropped > 0 && size >= dropped && screened_or_crowded(key, size);
+  });
+  // Each block's members lie side by side in `entries`, in index order.
   struct Block {
     size_t begin, size;
   };
   std::vector<Block> to_screen;
-  const size_t crowded = options_.crowded_block_members;
-  const size_t dropped = options_.dropped_block_members;
   for (size_t begin = 0, end; begin < entries.size(); begin = end) {
     for (end = begin + 1; end < entries.size() && entries[end].first == entries[begin].first;
          ++end) {
     }
     const uint32_t key = entries[begin].first;
     const size_t size = end - begin;
-    const bool screened = (key & kScreenedBlockBit) != 0;
-    if (!screened && !(crowded > 0 && size >= crowded)) continue;
-    if (dropped > 0 && size >= dropped) {
-      dropped_blocks_.insert(key);
-      continue;
-    }
-    if (!screened) crowded_blocks_.insert(key);
+    if (!screened_or_crowded(key, size) || token_blocks_.Dropped(0, key)) continue;
+    if ((key & kScreenedBlockBit) == 0) crowded_blocks_.insert(key);
     to_screen.push_back({begin, size});
   }
   std::vector<std::vector<uint64_t>> found(workers);

@@ -513,13 +513,12 @@ class Linker {
   std::vector<Index> next_in_record_;
   // Members of each token block, by hashed block key: one band of an LshIndex, so that a relink
   // lays them side by side (6 bytes a member) and later records chain on. A hash map of small
-  // vectors cost about a slot of 33 bytes per block, at twice the blocks' number.
+  // vectors cost about a slot of 33 bytes per block, at twice the blocks' number. The blocks a
+  // Build drops (LinkerOptions::dropped_block_members) are dropped in the band itself.
   LshIndex token_blocks_{1, LshIndex::kMaxSignatureBits};
   // Keys of the compared token blocks found crowded by the Build that filled this linker
   // (LinkerOptions::crowded_block_members): their pairs are screened.
   absl::flat_hash_set<uint32_t> crowded_blocks_;
-  // Keys of the blocks that Build dropped (LinkerOptions::dropped_block_members).
-  absl::flat_hash_set<uint32_t> dropped_blocks_;
   // One end of a link, in the adjacency of the other: `merged` when the last clustering of its
   // component took this link to merge two clusters (ClusterComponent, ReclusterAdded), so that
   // the clusters it held at any point of its run can be recovered (ClusterBefore). Padding held

@@ -32,22 +32,21 @@ std::pair<size_t, size_t> LshIndex::PackedRange(const Band& b, uint64_t signatur
   return SuffixRange(b, signature, b.offsets[entry], b.offsets[entry + 1]);
 }
 
-void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries, size_t drop_members) {
+void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries,
+                        absl::FunctionRef<bool(uint32_t, size_t)> drop) {
   Band& b = bands_[band];
   // The buckets to drop, as runs [first, second) of `entries`, in order.
   b.dropped.clear();
   std::vector<std::pair<size_t, size_t>> dropped_runs;
   size_t kept = entries.size();
-  if (drop_members > 0) {
-    for (size_t begin = 0, end; begin < entries.size(); begin = end) {
-      for (end = begin + 1; end < entries.size() && entries[end].first == entries[begin].first;
-           ++end) {
-      }
-      if (end - begin >= drop_members) {
-        b.dropped.insert(entries[begin].first);
-        dropped_runs.emplace_back(begin, end);
-        kept -= end - begin;
-      }
+  for (size_t begin = 0, end; begin < entries.size(); begin = end) {
+    for (end = begin + 1; end < entries.size() && entries[end].first == entries[begin].first;
+         ++end) {
+    }
+    if (drop(entries[begin].first, end - begin)) {
+      b.dropped.insert(entries[begin].first);
+      dropped_runs.emplace_back(begin, end);
+      kept -= end - begin;
     }
   }
   b.prefix_bits = PrefixBits(kept, signature_bits_);

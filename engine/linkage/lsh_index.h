@@ -28,6 +28,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "engine/linkage/prefetch.h"
 
 namespace crossforce {
@@ -49,10 +50,12 @@ class LshIndex {
   // hundreds of millions of these at ten million records, so they are 8 bytes, not 16.
   using Entry = std::pair<uint32_t, Index>;
   // Replaces band `band`'s buckets by `entries`, sorted. The band's recent part must be empty (a
-  // relink into an empty index). With `drop_members` above 0, a bucket of at least that many
-  // entries is dropped: it holds no one, and persons added later under its signature are not
-  // filed (see LinkerOptions::dropped_band_members).
-  void PackBand(size_t band, const std::vector<Entry>& entries, size_t drop_members = 0);
+  // relink into an empty index). A bucket for which drop(signature, members) is true is
+  // dropped: it holds no one, and persons added later under its signature are not filed (see
+  // LinkerOptions::dropped_block_members and dropped_band_members).
+  void PackBand(size_t band, const std::vector<Entry>& entries,
+                absl::FunctionRef<bool(uint32_t, size_t)> drop = DropNone);
+  static bool DropNone(uint32_t, size_t) { return false; }
   // Whether PackBand dropped band `band`'s bucket `signature`.
   bool Dropped(size_t band, uint64_t signature) const {
     const Band& b = bands_[band];

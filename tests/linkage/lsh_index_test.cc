@@ -35,7 +35,7 @@ TEST(LshIndexTest, DropsOversizedBucketsNowAndForLaterAdds) {
   LshIndex index(/*bands=*/2, /*signature_bits=*/22);
   // Band 0: bucket 5 has three members, bucket 0x2abcd5 two, bucket 8 one.
   index.PackBand(0, {{5, 1}, {5, 2}, {5, 3}, {8, 4}, {0x2abcd5, 6}, {0x2abcd5, 7}},
-                 /*drop_members=*/3);
+                 [](uint32_t, size_t members) { return members >= 3; });
   index.PackBand(1, {{5, 1}, {5, 2}, {5, 3}});  // no dropping
   EXPECT_TRUE(index.Dropped(0, 5));
   EXPECT_FALSE(index.Dropped(0, 0x2abcd5));
