@@ -269,6 +269,7 @@ void BM_Relink_Records(benchmark::State& state) {
   // difference held was not pinned down, so the direct measure replaced it.
   const size_t held = HeapBytes();
   const size_t paged = linker->record_file_bytes();
+  const LinkerMemory memory = linker->Memory();
   linker.reset();
   bytes_per_record = static_cast<double>(held - HeapBytes()) / n;
   state.SetItemsProcessed(state.iterations() * n);
@@ -278,6 +279,21 @@ void BM_Relink_Records(benchmark::State& state) {
   state.counters["paged_bytes_per_record"] = static_cast<double>(paged) / n;
   state.counters["pair_precision"] = accuracy.precision;
   state.counters["pair_recall"] = accuracy.recall;
+  // Where the linker's memory is, by its own count (Linker::Memory).
+  const std::pair<const char*, size_t> parts[] = {
+      {"mem_record_bands", memory.record_bands},
+      {"mem_address_bands", memory.address_bands},
+      {"mem_token_blocks", memory.token_blocks},
+      {"mem_record_filters", memory.record_filters},
+      {"mem_person_slots", memory.person_slots},
+      {"mem_key_maps", memory.key_maps},
+      {"mem_links", memory.links},
+      {"mem_entities", memory.entities},
+      {"mem_anonymous", memory.anonymous()},
+  };
+  for (const auto& [name, bytes] : parts) {
+    state.counters[name] = static_cast<double>(bytes) / static_cast<double>(n);
+  }
 }
 BENCHMARK(BM_Relink_Records)
     ->Arg(10000)

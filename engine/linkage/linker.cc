@@ -11,6 +11,7 @@
 #include <optional>
 #include <queue>
 #include <random>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "engine/linkage/dice.h"
@@ -1497,6 +1498,36 @@ size_t Linker::link_count() const {
   size_t n = 0;
   for (const auto& l : links_) n += l.size();
   return n / 2;
+}
+
+LinkerMemory Linker::Memory() const {
+  const auto vector_bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  // A Swiss table's slot and its control byte.
+  const auto table_bytes = [](const auto& table) {
+    using Slot = typename std::decay_t<decltype(table)>::value_type;
+    return table.bucket_count() * (sizeof(Slot) + 1);
+  };
+  // A red-black tree node: three pointers and the colour before the value.
+  constexpr size_t kMapNodeOverhead = 32;
+  LinkerMemory m;
+  m.record_bands = lsh_.memory_bytes() + vector_bytes(lsh_positions_) + vector_bytes(band_masks_);
+  for (const auto& positions : lsh_positions_) m.record_bands += vector_bytes(positions);
+  m.address_bands = address_lsh_.memory_bytes() + vector_bytes(address_ranks_);
+  m.token_blocks = token_blocks_.memory_bytes() + table_bytes(crowded_blocks_);
+  m.record_filters = vector_bytes(clk_words_) + vector_bytes(clk_bits_);
+  m.person_slots = vector_bytes(persons_) + vector_bytes(common_given_name_) +
+                   alive_.capacity() / 8 + vector_bytes(free_) + vector_bytes(next_in_record_) +
+                   vector_bytes(entity_of_);
+  m.key_maps = table_bytes(key_to_index_) + table_bytes(by_record_);
+  m.links = vector_bytes(links_);
+  for (const auto& ends : links_) m.links += vector_bytes(ends);
+  m.entities = table_bytes(redirect_);
+  for (const auto& [id, members] : members_) {
+    m.entities += kMapNodeOverhead + sizeof(id) + sizeof(members) + vector_bytes(members);
+  }
+  m.records_anonymous = arena_.anonymous_bytes();
+  m.records_in_file = arena_.file_bytes();
+  return m;
 }
 
 }  // namespace crossforce

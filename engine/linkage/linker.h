@@ -186,6 +186,26 @@ struct Entity {
   std::vector<PersonKey> members;  // in key order
 };
 
+// Bytes a Linker holds, by what holds them, reserved capacity included (not exact to the
+// allocator's rounding): for sizing a hub, and for finding what to shrink.
+struct LinkerMemory {
+  size_t record_bands = 0;       // the LSH index over the record filter
+  size_t address_bands = 0;      // the LSH index over the address filter
+  size_t token_blocks = 0;       // members of each token block
+  size_t record_filters = 0;     // the 1024-bit record filters the screen reads
+  size_t person_slots = 0;       // per-person arrays: record handles, entity, flags, chains
+  size_t key_maps = 0;           // person key -> slot, record id -> slot
+  size_t links = 0;              // the link graph's adjacency
+  size_t entities = 0;           // entity -> members, and redirects
+  size_t records_anonymous = 0;  // packed person records in anonymous memory
+  size_t records_in_file = 0;    // packed person records in the file the kernel pages
+  // All but records_in_file: what cannot leave RAM on a machine without swap.
+  size_t anonymous() const {
+    return record_bands + address_bands + token_blocks + record_filters + person_slots + key_maps +
+           links + entities + records_anonymous;
+  }
+};
+
 class Linker {
  public:
   explicit Linker(LinkerOptions options);
@@ -274,6 +294,7 @@ class Linker {
   size_t record_file_bytes() const { return arena_.file_bytes(); }
   size_t record_anonymous_bytes() const { return arena_.anonymous_bytes(); }
   size_t link_count() const;
+  LinkerMemory Memory() const;
   const MatchModel& model() const { return options_.model; }
 
  private:

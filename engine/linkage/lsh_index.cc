@@ -1,13 +1,17 @@
 #include "engine/linkage/lsh_index.h"
 
+#include <type_traits>
+
 namespace crossforce {
 namespace {
 
-// The direct-addressed table has at most 2^16 + 1 entries a band (256 KiB): small beside a
-// million records' members. Suffixes are 16-bit, so a signature of more than 16 bits needs at
-// least its excess as prefix.
+// The direct-addressed table has at most 2^16 + 1 entries a band (256 KiB) unless a larger one
+// costs less than it saves (PrefixBitsAndNarrowSuffixes), and at most 2^24 + 1 (64 MiB). Suffixes
+// are at most 16-bit, so a signature of more than 16 bits needs at least its excess as prefix.
 constexpr int kMaxPrefixBits = 16;
+constexpr int kMaxNarrowPrefixBits = 24;
 constexpr int kMaxSuffixBits = 16;
+constexpr int kNarrowSuffixBits = 8;
 
 // Prefix bits for `members` entries of `signature_bits`: about four members per table entry, so
 // that the table costs about a byte a member (12 MB at 10,000 records with 16 bits throughout).
@@ -17,6 +21,22 @@ int PrefixBits(size_t members, int signature_bits) {
   const int wanted = std::max(log2_members - 2, 0);
   return std::clamp(wanted, std::max(signature_bits - kMaxSuffixBits, 0),
                     std::min(signature_bits, kMaxPrefixBits));
+}
+
+// The table's prefix bits for `members` entries, and whether suffixes are held in a byte: with
+// the table PrefixBits gives, or with one just large enough for the suffixes to fit a byte,
+// whichever costs fewer bytes (4 a table entry, 1 or 2 a member). At ten million records the
+// record bands' 25-bit signatures fit a byte of suffix with a table of 2^17 entries (512 KiB
+// against 10 MB saved); a hundred records' 22-bit ones would need 2^14 (64 KiB for 100 bytes).
+std::pair<int, bool> PrefixBitsAndNarrowSuffixes(size_t members, int signature_bits) {
+  const int wide = PrefixBits(members, signature_bits);
+  if (signature_bits - wide <= kNarrowSuffixBits) return {wide, true};
+  const int narrow = signature_bits - kNarrowSuffixBits;
+  if (narrow > kMaxNarrowPrefixBits) return {wide, false};
+  const auto cost = [&](int prefix_bits, size_t suffix_bytes) {
+    return (size_t{4} << prefix_bits) + members * suffix_bytes;
+  };
+  return cost(narrow, 1) < cost(wide, 2) ? std::pair{narrow, true} : std::pair{wide, false};
 }
 
 }  // namespace
@@ -49,12 +69,14 @@ void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries,
       kept -= end - begin;
     }
   }
-  b.prefix_bits = PrefixBits(kept, signature_bits_);
+  const auto [prefix_bits, narrow] = PrefixBitsAndNarrowSuffixes(kept, signature_bits_);
+  b.prefix_bits = prefix_bits;
   b.suffix_bits = signature_bits_ - b.prefix_bits;
   const uint64_t suffix_mask = (uint64_t{1} << b.suffix_bits) - 1;
   const uint64_t prefix_mask = (uint64_t{1} << b.prefix_bits) - 1;
   std::vector<uint32_t> offsets((size_t{1} << b.prefix_bits) + 1, 0);
-  std::vector<uint16_t> suffixes(kept);
+  std::vector<uint8_t> narrow_suffixes(narrow ? kept : 0);
+  std::vector<uint16_t> wide_suffixes(narrow ? 0 : kept);
   std::vector<Index> members(kept);
   // Sorted by signature, so grouped by prefix and, within one, sorted by suffix.
   for (size_t k = 0, out = 0, run = 0; k < entries.size(); ++k) {
@@ -64,12 +86,17 @@ void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries,
     }
     const auto& [signature, person] = entries[k];
     ++offsets[((signature >> b.suffix_bits) & prefix_mask) + 1];
-    suffixes[out] = static_cast<uint16_t>(signature & suffix_mask);
+    if (narrow) {
+      narrow_suffixes[out] = static_cast<uint8_t>(signature & suffix_mask);
+    } else {
+      wide_suffixes[out] = static_cast<uint16_t>(signature & suffix_mask);
+    }
     members[out++] = person;
   }
   for (size_t p = 1; p < offsets.size(); ++p) offsets[p] += offsets[p - 1];
   b.offsets = std::move(offsets);
-  b.suffixes = std::move(suffixes);
+  b.narrow_suffixes = std::move(narrow_suffixes);
+  b.wide_suffixes = std::move(wide_suffixes);
   b.members = std::move(members);
 }
 
@@ -104,6 +131,23 @@ size_t LshIndex::dropped_buckets() const {
   size_t dropped = 0;
   for (const Band& b : bands_) dropped += b.dropped.size();
   return dropped;
+}
+
+size_t LshIndex::memory_bytes() const {
+  // A Swiss table's slot and its control byte.
+  const auto table_bytes = [](const auto& table) {
+    using Slot = typename std::decay_t<decltype(table)>::value_type;
+    return table.bucket_count() * (sizeof(Slot) + 1);
+  };
+  size_t bytes = sizeof(*this) + bands_.capacity() * sizeof(Band);
+  for (const Band& b : bands_) {
+    bytes += b.offsets.capacity() * sizeof(uint32_t) + b.narrow_suffixes.capacity() +
+             b.wide_suffixes.capacity() * sizeof(uint16_t) + b.members.capacity() * sizeof(Index) +
+             table_bytes(b.dropped) + b.heads.capacity() * sizeof(b.heads[0]) +
+             b.nodes.memory_bytes();
+    for (const auto& heads : b.heads) bytes += table_bytes(heads);
+  }
+  return bytes;
 }
 
 void LshIndex::AddToBand(size_t band, Index i, uint64_t signature) {

@@ -6,8 +6,9 @@
 // - packed: laid in bulk by a relink (PackBand). A bucket's members sit side by side in one array,
 //   found through a table addressed directly by the signature's top bits (about one entry per
 //   four members, at most 2^16), then a search of the remaining bits. Looking a bucket up costs
-//   about three cache misses whatever its size, and a member costs 6 bytes. A removed member is
-//   blanked in place.
+//   about three cache misses whatever its size, and a member costs 5 or 6 bytes: its index and
+//   the remaining bits, in one byte when the table can take enough of the signature for them
+//   to fit (PackBand chooses whichever costs less). A removed member is blanked in place.
 // - recent: persons added one at a time since (Add), as a chain per bucket through a pool of
 //   nodes. Its tables are split into kShards per band by signature, so that a table doubling as
 //   buckets arrive stalls an add for a fraction of the band.
@@ -23,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -63,6 +65,9 @@ class LshIndex {
   }
   // Buckets dropped in all bands.
   size_t dropped_buckets() const;
+  // Bytes the buckets take, reserved capacity included: for sizing a hub, not exact to the
+  // allocator's rounding.
+  size_t memory_bytes() const;
   // Calls visit(members, size) for each bucket of band `band`'s packed part, its members in the
   // order PackBand was given them; removed members are left in, as kNoIndex.
   template <typename Visit>
@@ -110,6 +115,10 @@ class LshIndex {
     void Give(uint32_t n);
     Node& operator[](uint32_t n) { return blocks_[n >> kBlockBits][n & kBlockMask]; }
     const Node& operator[](uint32_t n) const { return blocks_[n >> kBlockBits][n & kBlockMask]; }
+    size_t memory_bytes() const {
+      return blocks_.capacity() * sizeof(blocks_[0]) +
+             blocks_.size() * (kBlockMask + 1) * sizeof(Node);
+    }
 
    private:
     static constexpr int kBlockBits = 12;  // 4,096 nodes, 32 KiB a block
@@ -121,17 +130,24 @@ class LshIndex {
 
   struct Band {
     // Packed: members[offsets[p] .. offsets[p + 1]) have prefix p (the signature's top
-    // prefix_bits bits), sorted by suffix (the other suffix_bits) and then by person.
+    // prefix_bits bits), sorted by suffix (the other suffix_bits) and then by person. The
+    // suffixes are in narrow_suffixes when suffix_bits is at most 8, else in wide_suffixes.
     int prefix_bits = 0;
     int suffix_bits = 0;
     std::vector<uint32_t> offsets;
-    std::vector<uint16_t> suffixes;
+    std::vector<uint8_t> narrow_suffixes;
+    std::vector<uint16_t> wide_suffixes;
     std::vector<Index> members;
     absl::flat_hash_set<uint32_t> dropped;  // signatures of dropped buckets
     // Recent: bucket signature -> first node of its chain, split by ShardOf.
     std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
     NodePool nodes;
   };
+  // f(b's suffixes), whichever width they are held in.
+  template <typename F>
+  static decltype(auto) WithSuffixes(const Band& b, F f) {
+    return b.suffix_bits <= 8 ? f(b.narrow_suffixes) : f(b.wide_suffixes);
+  }
   // The packed range of `signature`'s bucket in `b`, as [first, last).
   std::pair<size_t, size_t> PackedRange(const Band& b, uint64_t signature) const;
   // Where in `b` the suffixes of `signature`'s prefix lie (the table entry), and the part of
@@ -142,10 +158,12 @@ class LshIndex {
   static std::pair<size_t, size_t> SuffixRange(const Band& b, uint64_t signature, size_t first,
                                                size_t last) {
     const uint16_t suffix = static_cast<uint16_t>(signature & ((uint64_t{1} << b.suffix_bits) - 1));
-    const auto [lo, hi] =
-        std::equal_range(b.suffixes.begin() + first, b.suffixes.begin() + last, suffix);
-    return {static_cast<size_t>(lo - b.suffixes.begin()),
-            static_cast<size_t>(hi - b.suffixes.begin())};
+    return WithSuffixes(b, [&](const auto& suffixes) {
+      const auto [lo, hi] = std::equal_range(
+          suffixes.begin() + first, suffixes.begin() + last,
+          static_cast<typename std::decay_t<decltype(suffixes)>::value_type>(suffix));
+      return std::pair<size_t, size_t>(lo - suffixes.begin(), hi - suffixes.begin());
+    });
   }
   // Starts fetching a run of `bytes` at `begin`, at most its first kMaxBytesAhead: a longer
   // run's binary search touches only some of them. Always inlined (see PrefetchLines).
@@ -183,14 +201,16 @@ void LshIndex::ForEachMember(size_t band, uint64_t signature, Visit visit) const
 template <typename Visit>
 void LshIndex::ForEachPackedBucket(size_t band, Visit visit) const {
   const Band& b = bands_[band];
-  for (size_t entry = 0; entry + 1 < b.offsets.size(); ++entry) {
-    for (size_t begin = b.offsets[entry], end; begin < b.offsets[entry + 1]; begin = end) {
-      for (end = begin + 1; end < b.offsets[entry + 1] && b.suffixes[end] == b.suffixes[begin];
-           ++end) {
+  WithSuffixes(b, [&](const auto& suffixes) {
+    for (size_t entry = 0; entry + 1 < b.offsets.size(); ++entry) {
+      for (size_t begin = b.offsets[entry], end; begin < b.offsets[entry + 1]; begin = end) {
+        for (end = begin + 1; end < b.offsets[entry + 1] && suffixes[end] == suffixes[begin];
+             ++end) {
+        }
+        visit(b.members.data() + begin, end - begin);
       }
-      visit(b.members.data() + begin, end - begin);
     }
-  }
+  });
 }
 
 template <typename Visit>
@@ -206,8 +226,10 @@ void LshIndex::ForEachMemberOfEach(const std::vector<uint64_t>& signatures, Visi
     if (b.offsets.empty()) continue;
     const size_t entry = TableEntry(b, signatures[band]);
     ranges[band] = {b.offsets[entry], b.offsets[entry + 1]};
-    Fetch(b.suffixes.data() + ranges[band].first,
-          (ranges[band].second - ranges[band].first) * sizeof(uint16_t));
+    WithSuffixes(b, [&](const auto& suffixes) {
+      Fetch(suffixes.data() + ranges[band].first,
+            (ranges[band].second - ranges[band].first) * sizeof(suffixes[0]));
+    });
   }
   for (size_t band = 0; band < n; ++band) {
     const Band& b = bands_[band];

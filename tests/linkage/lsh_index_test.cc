@@ -79,8 +79,9 @@ TEST(LshIndexTest, RemovesFromThePackedAndTheRecentParts) {
   EXPECT_EQ(Members(index, 1, 9), (std::vector<Index>{1, 2}));
 }
 
-// A band packed from many records uses the widest direct-addressed prefix (16 of 22 bits here);
-// small ones a narrower table. Both find the same buckets.
+// A band packed from many records uses the widest direct-addressed prefix (16 of 22 bits here,
+// its 6-bit suffixes held in a byte); small ones a narrower table and 16-bit suffixes. Both find
+// the same buckets.
 TEST(LshIndexTest, FindsBucketsWhateverThePackedBandsSize) {
   for (const size_t records : {size_t{10}, size_t{1} << 18}) {
     SCOPED_TRACE(records);
@@ -98,6 +99,44 @@ TEST(LshIndexTest, FindsBucketsWhateverThePackedBandsSize) {
     for (const auto& [signature, members] : expected) {
       ASSERT_EQ(Members(index, 0, signature), members) << signature;
       ASSERT_TRUE(Members(index, 0, signature ^ 1).empty() || expected.contains(signature ^ 1));
+    }
+  }
+}
+
+// A member costs its 4-byte index and a byte of suffix where a table large enough for the
+// suffixes to fit a byte costs less than their second bytes, else two: the table is 4 bytes an
+// entry, and the rest of the index a few KiB.
+TEST(LshIndexTest, HoldsSuffixesInAByteWhenTheTableForItCostsLess) {
+  struct Case {
+    int bits;
+    size_t members;
+    size_t table_entries;
+    size_t suffix_bytes;
+  };
+  // 22 bits: the table PrefixBits gives (2^16 entries) leaves 6 bits. 25 bits over 2^20
+  // members: one of 2^17 entries (512 KiB) saves 1 MiB. 25 bits over 2^12: it would save 4 KiB,
+  // so one entry per four members (2^10) and 15-bit suffixes in two bytes. 32 bits: 2^24
+  // entries would cost 64 MiB.
+  for (const Case c : {Case{22, size_t{1} << 18, size_t{1} << 16, 1},
+                       Case{25, size_t{1} << 20, size_t{1} << 17, 1},
+                       Case{25, size_t{1} << 12, size_t{1} << 10, 2},
+                       Case{32, size_t{1} << 18, size_t{1} << 16, 2}}) {
+    SCOPED_TRACE(c.bits);
+    SCOPED_TRACE(c.members);
+    LshIndex index(/*bands=*/1, c.bits);
+    const size_t empty = index.memory_bytes();
+    std::mt19937_64 rng(c.bits);
+    std::vector<LshIndex::Entry> entries;
+    for (Index i = 0; i < c.members; ++i) {
+      entries.emplace_back(static_cast<uint32_t>(rng() >> (64 - c.bits)), i);
+    }
+    std::sort(entries.begin(), entries.end());
+    index.PackBand(0, entries);
+    EXPECT_EQ(index.memory_bytes() - empty,
+              (c.table_entries + 1) * sizeof(uint32_t) + c.members * (4 + c.suffix_bytes));
+    for (size_t k = 0; k < entries.size(); k += 97) {
+      const std::vector<Index> found = Members(index, 0, entries[k].first);
+      ASSERT_TRUE(std::binary_search(found.begin(), found.end(), entries[k].second)) << k;
     }
   }
 }
