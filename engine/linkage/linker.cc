@@ -1292,7 +1292,7 @@ void Linker::ReplaceEntities(std::vector<std::vector<Index>> clusters, size_t wo
       if (entity_of_[i] != 0) moved_to.try_emplace(entity_of_[i], id);
       SetEntity(i, id);
     }
-    members_.insert_or_assign(members_.end(), id, std::move(c));
+    members_.insert_or_assign(members_.end(), id, Members(c.begin(), c.end()));
   }
   for (const auto& [old_id, new_id] : moved_to) {
     if (!kept.contains(old_id)) AddRedirect(old_id, new_id);
@@ -1448,7 +1448,7 @@ void Linker::AdoptEntityIds(
     order.emplace_back(smallest, id);
   }
   std::sort(order.begin(), order.end());
-  std::map<EntityId, std::vector<Index>> renamed;
+  absl::btree_map<EntityId, Members> renamed;
   absl::flat_hash_set<EntityId> taken;
   absl::flat_hash_map<EntityId, EntityId> moved_to;
   EntityId next = std::max(next_entity_, previous_next);
@@ -1507,8 +1507,12 @@ LinkerMemory Linker::Memory() const {
     using Slot = typename std::decay_t<decltype(table)>::value_type;
     return table.bucket_count() * (sizeof(Slot) + 1);
   };
-  // A red-black tree node: three pointers and the colour before the value.
-  constexpr size_t kMapNodeOverhead = 32;
+  // An inlined vector's heap block, when it has outgrown its handle.
+  const auto spilled_bytes = [](const auto& v, size_t inlined) {
+    return v.capacity() > inlined ? v.capacity() * sizeof(v[0]) : 0;
+  };
+  // A B-tree's nodes are about three quarters full.
+  constexpr double kBtreeFill = 0.75;
   LinkerMemory m;
   m.record_bands = lsh_.memory_bytes() + vector_bytes(lsh_positions_) + vector_bytes(band_masks_);
   for (const auto& positions : lsh_positions_) m.record_bands += vector_bytes(positions);
@@ -1520,11 +1524,10 @@ LinkerMemory Linker::Memory() const {
                    vector_bytes(entity_of_);
   m.key_maps = table_bytes(key_to_index_) + table_bytes(by_record_);
   m.links = vector_bytes(links_);
-  for (const auto& ends : links_) m.links += vector_bytes(ends);
-  m.entities = table_bytes(redirect_);
-  for (const auto& [id, members] : members_) {
-    m.entities += kMapNodeOverhead + sizeof(id) + sizeof(members) + vector_bytes(members);
-  }
+  for (const auto& ends : links_) m.links += spilled_bytes(ends, 1);
+  m.entities = table_bytes(redirect_) +
+               static_cast<size_t>(members_.size() * sizeof(*members_.begin()) / kBtreeFill);
+  for (const auto& [id, members] : members_) m.entities += spilled_bytes(members, 4);
   m.records_anonymous = arena_.anonymous_bytes();
   m.records_in_file = arena_.file_bytes();
   return m;

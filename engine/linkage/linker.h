@@ -38,8 +38,10 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
@@ -549,10 +551,16 @@ class Linker {
     bool merged;
     double weight;
   };
-  std::vector<std::vector<LinkEnd>> links_;  // adjacency, weights >= link_weight
+  // Adjacency, weights >= link_weight. Most linked records have one link, which the handle
+  // holds without a heap block of its own (16 bytes a record less at a million).
+  std::vector<absl::InlinedVector<LinkEnd, 1>> links_;
 
-  std::vector<EntityId> entity_of_;                   // by index
-  std::map<EntityId, std::vector<Index>> members_;    // live entities
+  std::vector<EntityId> entity_of_;  // by index
+  // Live entities, ordered by id. A B-tree holds them side by side (a map node was 64 bytes an
+  // entity beside its members), and most entities have at most four members, which the handle
+  // holds without a heap block.
+  using Members = absl::InlinedVector<Index, 4>;
+  absl::btree_map<EntityId, Members> members_;
   absl::flat_hash_map<EntityId, EntityId> redirect_;  // absorbed id -> surviving id
   EntityId next_entity_ = 1;
 
