@@ -209,6 +209,12 @@ int WidenedAddressHashes(const LinkerOptions& o, int max_hashes) {
       std::min<double>(max_hashes, o.address_hashes_per_band + std::floor(more)));
 }
 
+int AddressSignatureBits(const LinkerOptions& o) {
+  const double bits =
+      o.address_signature_bits + std::floor(std::max(0.0, o.model.population_doublings));
+  return static_cast<int>(std::clamp<double>(bits, 1, LshIndex::kMaxSignatureBits));
+}
+
 }  // namespace
 
 Linker::Linker(LinkerOptions options)
@@ -220,11 +226,10 @@ Linker::Linker(LinkerOptions options)
                                                std::max(0.0, options_.model.population_doublings))),
       common_screen_min_dice_(std::max(options_.common_name_min_dice, screen_min_dice_)),
       lsh_(std::max(options_.lsh_bands, 0), WidenedLshBits(options_)),
-      // Address signatures are hashes of their bands' minima, kept whole.
       address_lsh_(std::clamp(options_.address_bands, 0,
                               static_cast<int>(kMaxAddressRow) /
                                   std::max(WidenedAddressHashes(options_, kMaxAddressHashes), 1)),
-                   LshIndex::kMaxSignatureBits),
+                   AddressSignatureBits(options_)),
       arena_(options_.record_file_directory) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
@@ -454,7 +459,7 @@ std::vector<uint64_t> Linker::AddressSignatures(const PersonView& p) const {
     for (size_t h = 0; h < hashes; ++h) {
       signature = Mix64(signature ^ static_cast<uint64_t>(least[band * hashes + h]));
     }
-    signatures.push_back(signature >> 32);
+    signatures.push_back(signature >> (64 - address_lsh_.signature_bits()));
   }
   return signatures;
 }

@@ -163,6 +163,13 @@ struct LinkerOptions {
   // link).
   int address_bands = 16;           // at most 512 / address_hashes_per_band
   int address_hashes_per_band = 8;  // at most 16
+  // A band's signature is a hash of its minima, cut to address_signature_bits and one more for
+  // each doubling of the model's population (MatchModel::population_doublings), at most 32: a
+  // bucket then holds a member whose minima differ from the record's with probability under
+  // 1 in 20 (an address check that fails), and a packed band holds the rest of each member's
+  // signature past its table in a byte (LshIndex::PackBand). Whole 32-bit hashes cost 9 bytes
+  // a person record more at a million, in two-byte suffixes.
+  int address_signature_bits = 21;
   uint64_t address_seed = 0xadd5;
   double address_min_dice = 0.8;
   bool index_only = false;  // only build the blocking index (for fitting and blocking stats)
