@@ -607,6 +607,16 @@ TEST_F(LinkerTest, AnotherNameAtTheSameAddressIsCompared) {
   LinkerOptions without;
   without.address_bands = 0;
   EXPECT_FALSE(compared(without)) << "no other block finds them";
+  // Whatever the width the population gives the address signatures (LinkerOptions::
+  // address_signature_bits): whole 32-bit hashes at 11 doublings of the population, and a width
+  // so narrow that most addresses share a bucket, whose other members the address check sets
+  // aside.
+  LinkerOptions national;
+  national.model.population_doublings = 11;
+  EXPECT_TRUE(compared(national));
+  LinkerOptions narrow;
+  narrow.address_signature_bits = 2;
+  EXPECT_TRUE(compared(narrow));
 }
 
 // A relink packs the LSH buckets band by band; a record linked afterwards, and the candidate
