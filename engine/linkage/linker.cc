@@ -763,10 +763,39 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
   return i;
 }
 
+bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
+                      const std::vector<PersonRecord>& sources) const {
+  Index i = first;
+  for (size_t k = 0; k < prepared.size(); ++k, i = next_in_record_[i]) {
+    if (i == kNoIndex) return false;
+    const PackedPerson& held = persons_[i];
+    const PackedPerson& fresh = prepared[k].packed;
+    if (held.size() != fresh.size() || std::memcmp(held.data(), fresh.data(), held.size()) != 0 ||
+        common_given_name_[i] != prepared[k].common_given_name) {
+      return false;
+    }
+    // A 1024-bit record filter is held in clk_words_, any other in the packed record.
+    const absl::string_view filter = sources[k].filter(EncodedField::kRecord);
+    const bool in_clk_words = filter.size() == kClkBytes;
+    if (in_clk_words != (clk_bits_[i] != kNoRecordFilter) ||
+        (in_clk_words && RecordFilter(i) != filter)) {
+      return false;
+    }
+  }
+  return i == kNoIndex;
+}
+
 void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
+  std::vector<PreparedPerson> prepared;
+  prepared.reserve(persons.size());
+  for (PersonRecord& person : persons) prepared.push_back(Prepare(id, person));
   std::vector<Index> seeds;
   const auto it = by_record_.find(id);
   const bool replaces = it != by_record_.end();
+  // A record stored again with its persons as they were (an incident whose outcome or
+  // behaviours changed) changes nothing linked: replacing it re-clustered the whole components
+  // of its persons, which for a common name is thousands of records.
+  if (replaces && HeldAsIs(*it, prepared, persons)) return;
   if (replaces) {
     Index i = *it;
     by_record_.erase(it);  // before its slots are freed: the set finds a record through them
@@ -778,8 +807,8 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
     }
   }
   std::vector<Index> added;
-  for (PersonRecord& person : persons) {
-    const Index i = Insert(Prepare(id, person), person);
+  for (size_t k = 0; k < persons.size(); ++k) {
+    const Index i = Insert(std::move(prepared[k]), persons[k]);
     if (i == kNoIndex) continue;
     Add(i);
     added.push_back(i);

@@ -222,7 +222,7 @@ class Linker {
   Linker& operator=(const Linker&) = delete;
 
   // Replaces the persons of record `id` with `persons` (none: the record was deleted) and
-  // re-clusters what that touches.
+  // re-clusters what that touches; nothing, when they are the persons it holds already.
   void Update(const RecordId& id, std::vector<PersonRecord> persons);
 
   // Links a whole population at once, as a full relink does: indexes every record, scores the
@@ -321,6 +321,10 @@ class Linker {
   // `person` of record `id` prepared: its key completed from the id, its tokens sorted, packed.
   // Reads only the options and the model, so a Build prepares its records on the workers.
   PreparedPerson Prepare(const RecordId& id, PersonRecord& person) const;
+  // Whether the record whose first person is `first` holds exactly `prepared` (made from
+  // `sources`), in order: its persons, keys and record filters byte for byte.
+  bool HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
+                const std::vector<PersonRecord>& sources) const;
   // Takes a slot for a prepared person, and its 1024-bit record filter from `source`, the
   // record it was prepared from; kNoIndex when its key is already held.
   Index Insert(PreparedPerson prepared, const PersonRecord& source);

@@ -5,7 +5,10 @@
 namespace crossforce {
 
 PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_filter) {
-  Header header{};
+  // Padding and all zeroed, as the block is below: it is written to the record file as it is,
+  // and two packings of one person are equal byte for byte (Linker::Update compares them).
+  Header header;
+  std::memset(&header, 0, sizeof(header));
   header.kind_start = person.kind_start;
   header.filter_ones = person.filter_ones;
   header.sex = person.sex;
@@ -32,7 +35,7 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
   const size_t total =
       compared + header.force_code_size + header.record_id_size + header.nominal_ref_size;
   PackedPerson packed;
-  packed.block_ = new uint64_t[(total + 7) / 8];
+  packed.block_ = new uint64_t[(total + 7) / 8]();  // the gaps after the header and the key zeroed
   packed.owns_block_ = true;
   packed.compared_bytes_ = static_cast<uint32_t>(compared);
   char* out = reinterpret_cast<char*>(packed.block_);

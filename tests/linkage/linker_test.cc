@@ -504,6 +504,40 @@ TEST_F(LinkerTest, ARecordsPartiesAreReplacedAndDeletedTogether) {
   EXPECT_EQ(linker.person_count(), 1u);
 }
 
+// An incident stored again with its parties as they were (its outcome changed) changes nothing
+// the linker holds: no assignment to save, the same entities and links. Stored again with a
+// party changed, it is relinked.
+TEST_F(LinkerTest, ARecordStoredAgainUnchangedChangesNothing) {
+  Linker linker{LinkerOptions()};
+  const PersonRecord first = Person({"WYP", "I1", "Rosalind", "Okonkwo-Baptiste", "1983-11-02",
+                                     "LS6 1AB", "07700 900456", "", "F", ""});
+  const PersonRecord second = Person({"NYP", "I2", "Ros", "Okonkwo Baptiste", "1983-11-02",
+                                      "YO1 7HH", "07700 900456", "", "F", ""});
+  Add(linker, first);
+  Add(linker, second);
+  ASSERT_EQ(linker.Entities().size(), 1u);
+  const EntityId entity = *linker.EntityOf(first.key);
+  linker.TrackChanges(true);
+  linker.TakeChanges();
+
+  Add(linker, first);
+  Linker::AssignmentChanges changes = linker.TakeChanges();
+  EXPECT_TRUE(changes.entity_of.empty());
+  EXPECT_TRUE(changes.redirects.empty());
+  EXPECT_EQ(linker.Entities().size(), 1u);
+  EXPECT_EQ(linker.EntityOf(first.key), entity);
+  EXPECT_EQ(linker.link_count(), 1u);
+  EXPECT_EQ(linker.person_count(), 2u);
+
+  const PersonRecord changed =
+      Person({"WYP", "I1", "Bartholomew", "Xiang", "1961-04-30", "LS6 1AB", "", "", "M", ""});
+  Add(linker, changed);
+  changes = linker.TakeChanges();
+  EXPECT_FALSE(changes.entity_of.empty());
+  EXPECT_EQ(linker.Entities().size(), 2u);
+  EXPECT_EQ(linker.link_count(), 0u);
+}
+
 TEST_F(LinkerTest, RemovalsFromSharedBucketsKeepTheOthersLinked) {
   Linker linker{LinkerOptions()};
   std::vector<PersonRecord> copies;

@@ -1,5 +1,6 @@
 #include "engine/linkage/packed_person.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,25 @@ TEST(PackedPersonTest, HoldsTheKeyTokensFiltersAndSexItWasPackedFrom) {
   other.SetFilter(EncodedField::kGivenName, std::string("\xf0\x0f\x30\x00", 4));
   const PairScorer scorer(MatchModel::Default());
   EXPECT_EQ(scorer.Compare(packed.view(), other).weight, scorer.Compare(person, other).weight);
+}
+
+// The block is written to the record file as it is: its gaps (after the header, after the key)
+// hold zeros, not what the heap held before, and two packings of one person are equal byte for
+// byte (Linker::Update relies on it).
+TEST(PackedPersonTest, TwoPackingsOfOnePersonAreEqualByteForByte) {
+  const PersonRecord person = Sample();
+  const PackedPerson first = PackedPerson::Pack(person, /*with_record_filter=*/true);
+  const size_t words = (first.size() + 7) / 8;
+  for (int round = 0; round < 8; ++round) {
+    // Garbage where the next block is likely to be allocated.
+    auto* dirty = new uint64_t[words];
+    std::memset(dirty, 0xa5, words * sizeof(uint64_t));
+    asm volatile("" : : "r"(dirty) : "memory");  // the stores are not elided
+    delete[] dirty;
+    const PackedPerson again = PackedPerson::Pack(person, /*with_record_filter=*/true);
+    ASSERT_EQ(again.size(), first.size());
+    EXPECT_EQ(std::memcmp(again.data(), first.data(), words * sizeof(uint64_t)), 0) << round;
+  }
 }
 
 TEST(PackedPersonTest, CanLeaveTheRecordFilterOut) {
