@@ -546,7 +546,7 @@ class Linker {
                                                                       RecordSlotEq{&persons_}};
   std::vector<Index> next_in_record_;
   // Members of each token block, by hashed block key: one band of an LshIndex, so that a relink
-  // lays them side by side (6 bytes a member) and later records chain on. A hash map of small
+  // lays them side by side (5 or 6 bytes a member) and later records chain on. A hash map of small
   // vectors cost about a slot of 33 bytes per block, at twice the blocks' number. The blocks a
   // Build drops (LinkerOptions::dropped_block_members) are dropped in the band itself.
   LshIndex token_blocks_{1, LshIndex::kMaxSignatureBits};
