@@ -11,9 +11,9 @@
 #include <optional>
 #include <queue>
 #include <random>
-#include <type_traits>
 
 #include "absl/strings/str_cat.h"
+#include "engine/linkage/container_bytes.h"
 #include "engine/linkage/dice.h"
 #include "engine/linkage/prefetch.h"
 #include "engine/workers.h"
@@ -1535,33 +1535,22 @@ size_t Linker::link_count() const {
 }
 
 LinkerMemory Linker::Memory() const {
-  const auto vector_bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  // A Swiss table's slot and its control byte.
-  const auto table_bytes = [](const auto& table) {
-    using Slot = typename std::decay_t<decltype(table)>::value_type;
-    return table.bucket_count() * (sizeof(Slot) + 1);
-  };
-  // An inlined vector's heap block, when it has outgrown its handle.
-  const auto spilled_bytes = [](const auto& v, size_t inlined) {
-    return v.capacity() > inlined ? v.capacity() * sizeof(v[0]) : 0;
-  };
   // A B-tree's nodes are about three quarters full.
   constexpr double kBtreeFill = 0.75;
   LinkerMemory m;
-  m.record_bands = lsh_.memory_bytes() + vector_bytes(lsh_positions_) + vector_bytes(band_masks_);
-  for (const auto& positions : lsh_positions_) m.record_bands += vector_bytes(positions);
-  m.address_bands = address_lsh_.memory_bytes() + vector_bytes(address_ranks_);
-  m.token_blocks = token_blocks_.memory_bytes() + table_bytes(crowded_blocks_);
-  m.record_filters = vector_bytes(clk_words_) + vector_bytes(clk_bits_);
-  m.person_slots = vector_bytes(persons_) + vector_bytes(common_given_name_) +
-                   alive_.capacity() / 8 + vector_bytes(free_) + vector_bytes(next_in_record_) +
-                   vector_bytes(entity_of_);
-  m.key_maps = table_bytes(key_to_index_) + table_bytes(by_record_);
-  m.links = vector_bytes(links_);
-  for (const auto& ends : links_) m.links += spilled_bytes(ends, 1);
-  m.entities = table_bytes(redirect_) +
+  m.record_bands = lsh_.memory_bytes() + VectorBytes(lsh_positions_) + VectorBytes(band_masks_);
+  for (const auto& positions : lsh_positions_) m.record_bands += VectorBytes(positions);
+  m.address_bands = address_lsh_.memory_bytes() + VectorBytes(address_ranks_);
+  m.token_blocks = token_blocks_.memory_bytes() + SwissTableBytes(crowded_blocks_);
+  m.record_filters = VectorBytes(clk_words_) + VectorBytes(clk_bits_);
+  m.person_slots = VectorBytes(persons_) + VectorBytes(common_given_name_) + alive_.capacity() / 8 +
+                   VectorBytes(free_) + VectorBytes(next_in_record_) + VectorBytes(entity_of_);
+  m.key_maps = SwissTableBytes(key_to_index_) + SwissTableBytes(by_record_);
+  m.links = VectorBytes(links_);
+  for (const auto& ends : links_) m.links += SpilledBytes(ends);
+  m.entities = SwissTableBytes(redirect_) +
                static_cast<size_t>(members_.size() * sizeof(*members_.begin()) / kBtreeFill);
-  for (const auto& [id, members] : members_) m.entities += spilled_bytes(members, 4);
+  for (const auto& [id, members] : members_) m.entities += SpilledBytes(members);
   m.records_anonymous = arena_.anonymous_bytes();
   m.records_in_file = arena_.file_bytes();
   return m;

@@ -563,7 +563,7 @@ class Linker {
     double weight;
   };
   // Adjacency, weights >= link_weight. Most linked records have one link, which the handle
-  // holds without a heap block of its own (16 bytes a record less at a million).
+  // holds without a heap block of its own (5 bytes a person record less at a million).
   std::vector<absl::InlinedVector<LinkEnd, 1>> links_;
 
   std::vector<EntityId> entity_of_;  // by index

@@ -1,6 +1,6 @@
 #include "engine/linkage/lsh_index.h"
 
-#include <type_traits>
+#include "engine/linkage/container_bytes.h"
 
 namespace crossforce {
 namespace {
@@ -11,7 +11,6 @@ namespace {
 constexpr int kMaxPrefixBits = 16;
 constexpr int kMaxNarrowPrefixBits = 24;
 constexpr int kMaxSuffixBits = 16;
-constexpr int kNarrowSuffixBits = 8;
 
 // Prefix bits for `members` entries of `signature_bits`: about four members per table entry, so
 // that the table costs about a byte a member (12 MB at 10,000 records with 16 bits throughout).
@@ -30,8 +29,8 @@ int PrefixBits(size_t members, int signature_bits) {
 // against 10 MB saved); a hundred records' 22-bit ones would need 2^14 (64 KiB for 100 bytes).
 std::pair<int, bool> PrefixBitsAndNarrowSuffixes(size_t members, int signature_bits) {
   const int wide = PrefixBits(members, signature_bits);
-  if (signature_bits - wide <= kNarrowSuffixBits) return {wide, true};
-  const int narrow = signature_bits - kNarrowSuffixBits;
+  if (signature_bits - wide <= LshIndex::kNarrowSuffixBits) return {wide, true};
+  const int narrow = signature_bits - LshIndex::kNarrowSuffixBits;
   if (narrow > kMaxNarrowPrefixBits) return {wide, false};
   const auto cost = [&](int prefix_bits, size_t suffix_bytes) {
     return (size_t{4} << prefix_bits) + members * suffix_bytes;
@@ -134,18 +133,12 @@ size_t LshIndex::dropped_buckets() const {
 }
 
 size_t LshIndex::memory_bytes() const {
-  // A Swiss table's slot and its control byte.
-  const auto table_bytes = [](const auto& table) {
-    using Slot = typename std::decay_t<decltype(table)>::value_type;
-    return table.bucket_count() * (sizeof(Slot) + 1);
-  };
-  size_t bytes = sizeof(*this) + bands_.capacity() * sizeof(Band);
+  size_t bytes = sizeof(*this) + VectorBytes(bands_);
   for (const Band& b : bands_) {
-    bytes += b.offsets.capacity() * sizeof(uint32_t) + b.narrow_suffixes.capacity() +
-             b.wide_suffixes.capacity() * sizeof(uint16_t) + b.members.capacity() * sizeof(Index) +
-             table_bytes(b.dropped) + b.heads.capacity() * sizeof(b.heads[0]) +
-             b.nodes.memory_bytes();
-    for (const auto& heads : b.heads) bytes += table_bytes(heads);
+    bytes += VectorBytes(b.offsets) + VectorBytes(b.narrow_suffixes) +
+             VectorBytes(b.wide_suffixes) + VectorBytes(b.members) + SwissTableBytes(b.dropped) +
+             VectorBytes(b.heads) + b.nodes.memory_bytes();
+    for (const auto& heads : b.heads) bytes += SwissTableBytes(heads);
   }
   return bytes;
 }

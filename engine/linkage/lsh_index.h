@@ -5,7 +5,8 @@
 // Each band has two parts:
 // - packed: laid in bulk by a relink (PackBand). A bucket's members sit side by side in one array,
 //   found through a table addressed directly by the signature's top bits (about one entry per
-//   four members, at most 2^16), then a search of the remaining bits. Looking a bucket up costs
+//   four members, at most 2^16 unless more lets the rest fit a byte), then a search of the
+//   remaining bits. Looking a bucket up costs
 //   about three cache misses whatever its size, and a member costs 5 or 6 bytes: its index and
 //   the remaining bits, in one byte when the table can take enough of the signature for them
 //   to fit (PackBand chooses whichever costs less). A removed member is blanked in place.
@@ -41,6 +42,8 @@ class LshIndex {
   static constexpr Index kNoIndex = ~Index{0};
   // The widest signature a band may have.
   static constexpr int kMaxSignatureBits = 32;
+  // Suffixes of at most this many bits are held in a byte.
+  static constexpr int kNarrowSuffixBits = 8;
 
   // `signature_bits`: the width of every band's signature, clamped to 0..kMaxSignatureBits.
   LshIndex(size_t bands, int signature_bits);
@@ -131,7 +134,8 @@ class LshIndex {
   struct Band {
     // Packed: members[offsets[p] .. offsets[p + 1]) have prefix p (the signature's top
     // prefix_bits bits), sorted by suffix (the other suffix_bits) and then by person. The
-    // suffixes are in narrow_suffixes when suffix_bits is at most 8, else in wide_suffixes.
+    // suffixes are in narrow_suffixes when suffix_bits is at most kNarrowSuffixBits, else in
+    // wide_suffixes.
     int prefix_bits = 0;
     int suffix_bits = 0;
     std::vector<uint32_t> offsets;
@@ -146,7 +150,7 @@ class LshIndex {
   // f(b's suffixes), whichever width they are held in.
   template <typename F>
   static decltype(auto) WithSuffixes(const Band& b, F f) {
-    return b.suffix_bits <= 8 ? f(b.narrow_suffixes) : f(b.wide_suffixes);
+    return b.suffix_bits <= kNarrowSuffixBits ? f(b.narrow_suffixes) : f(b.wide_suffixes);
   }
   // The packed range of `signature`'s bucket in `b`, as [first, last).
   std::pair<size_t, size_t> PackedRange(const Band& b, uint64_t signature) const;
