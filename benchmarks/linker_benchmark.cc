@@ -330,6 +330,21 @@ size_t MajorFaults() {
   return static_cast<size_t>(usage.ru_majflt);
 }
 
+// Microseconds `linker` takes to store `p` as its record's only person.
+double UpdateMicros(Linker& linker, const PersonRecord& p) {
+  const auto start = std::chrono::steady_clock::now();
+  linker.Update(IdOf(p), {p});
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// The median and 99th percentile of `micros` as the counters p50_us and p99_us.
+void ReportLatency(benchmark::State& state, std::vector<double>& micros) {
+  std::sort(micros.begin(), micros.end());
+  state.counters["p50_us"] = micros[micros.size() / 2];
+  state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+}
+
 // Incremental: link one new record into an index of N; reports p50 and p99 latency. With
 // `records_on_disk`, every record's page is dropped from RAM before each link (not timed), so
 // that each record the link reads is read from disk: the cost of a hub whose records the kernel
@@ -351,11 +366,7 @@ void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in
     }
     const PersonRecord& p = people[next];
     const size_t faults_before = MajorFaults();
-    const auto start = std::chrono::steady_clock::now();
-    linker.Update(IdOf(p), {p});
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
+    micros.push_back(UpdateMicros(linker, p));
     faults += MajorFaults() - faults_before;
     if (++next == people.size()) next = 0;  // re-linking an existing record replaces it
   }
@@ -364,9 +375,7 @@ void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in
   state.counters["rss_anon_bytes_per_record"] = static_cast<double>(resident.anonymous) / n;
   state.counters["rss_file_bytes_per_record"] = static_cast<double>(resident.file) / n;
   state.counters["major_faults_per_link"] = static_cast<double>(faults) / micros.size();
-  std::sort(micros.begin(), micros.end());
-  state.counters["p50_us"] = micros[micros.size() / 2];
-  state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+  ReportLatency(state, micros);
 }
 void BM_Link_OneRecord(benchmark::State& state) { LinkOneByOne(state, false); }
 BENCHMARK(BM_Link_OneRecord)
@@ -403,16 +412,10 @@ void BM_Link_UnchangedRecord(benchmark::State& state) {
   size_t next = 0;
   for (auto _ : state) {
     const PersonRecord& p = again[next];
-    const auto start = std::chrono::steady_clock::now();
-    linker.Update(IdOf(p), {p});
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
+    micros.push_back(UpdateMicros(linker, p));
     if (++next == again.size()) next = 0;
   }
-  std::sort(micros.begin(), micros.end());
-  state.counters["p50_us"] = micros[micros.size() / 2];
-  state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+  ReportLatency(state, micros);
 }
 BENCHMARK(BM_Link_UnchangedRecord)->Arg(1000000)->Iterations(2000);
 
