@@ -86,15 +86,16 @@ void SortBySignature(std::vector<LshIndex::Entry>& entries, int signature_bits,
 // Packs every band of `index` (empty) for `persons` (sorted indices), band by band on `workers`
 // threads, with the signature signature_of(k, band) gives persons[k] (none: not filed), dropping
 // buckets of at least `drop_members` (0: none; LshIndex::PackBand), and returns the pairs sharing
-// a bucket that keep(x, y, band) accepts, as (x << 32) | y with x < y, sorted and without
-// repeats. Sorting a band's signatures puts each bucket's members side by side, so a bucket's
-// pairs are screened with its members in cache, where walking a chain per record would miss the
-// cache at every step. Every band is packed before any band's pairs are found: keep may ask
-// whether a pair shares a bucket in an earlier band, and a dropped one does not count.
+// a bucket, or with `radius` 1 in buckets one bit apart, that keep(x, y, band) accepts, as
+// (x << 32) | y with x < y, sorted and without repeats. Sorting a band's signatures puts each
+// bucket's members side by side, so a bucket's pairs are screened with its members in cache, where
+// walking a chain per record would miss the cache at every step. Every band is packed before any
+// band's pairs are found: keep may ask whether a pair shares a bucket in an earlier band, and a
+// dropped one does not count.
 template <typename SignatureOf, typename Keep>
 std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
                                             const std::vector<LshIndex::Index>& persons,
-                                            size_t workers, size_t drop_members,
+                                            size_t workers, size_t drop_members, int radius,
                                             SignatureOf signature_of, Keep keep) {
   std::atomic<size_t> next_band{0};
   RunOnWorkers(workers, [&](size_t) {
@@ -121,6 +122,18 @@ std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
           for (size_t b = a + 1; b < size; ++b) {
             const LshIndex::Index x = members[a], y = members[b];  // x < y
             if (keep(x, y, band)) found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
+          }
+        }
+      });
+      if (radius == 0) continue;
+      index.ForEachPackedBucketPairOneBitApart(band, [&](const LshIndex::Index* a, size_t a_size,
+                                                         const LshIndex::Index* b, size_t b_size) {
+        for (size_t k = 0; k < a_size; ++k) {
+          for (size_t l = 0; l < b_size; ++l) {
+            const LshIndex::Index x = std::min(a[k], b[l]), y = std::max(a[k], b[l]);
+            if (keep(x, y, band)) {
+              found[worker].push_back((static_cast<uint64_t>(x) << 32) | y);
+            }
           }
         }
       });
@@ -233,8 +246,13 @@ Linker::Linker(LinkerOptions options)
       arena_(options_.record_file_directory) {
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
+  // Distinct within a band, so that two filters' signatures differ in as many bits as the
+  // filters differ in sampled positions (a probe one bit away is one position away).
   for (auto& band : lsh_positions_) {
-    for (int b = 0; b < lsh_.signature_bits(); ++b) band.push_back(rng() % 1024);
+    while (band.size() < static_cast<size_t>(lsh_.signature_bits())) {
+      const uint16_t position = rng() % 1024;
+      if (std::find(band.begin(), band.end(), position) == band.end()) band.push_back(position);
+    }
   }
   std::mt19937_64 address_rng(options_.address_seed);
   // A random permutation of the positions per hash function, as each one's ranks.
@@ -356,27 +374,34 @@ std::vector<uint64_t> Linker::TokenBlockKeys(const PersonView& p) const {
 }
 
 bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
+  // Two filters meet in a band when their signatures there are within the probe radius, and
+  // neither's bucket was dropped.
+  const int radius = options_.lsh_probe_radius;
+  const auto filed = [&](size_t earlier, Index i) {
+    return !lsh_.Dropped(earlier, LshSignature(RecordFilter(i), earlier));
+  };
   if (clk_bits_[a] != kNoRecordFilter && clk_bits_[b] != kNoRecordFilter) {
-    // Two filters share a band's bucket when they agree on all its sampled bits.
+    // A band's positions are distinct, so its signatures differ in as many bits as the filters
+    // differ in its sampled positions.
     uint64_t differ[kFilterWords];
     for (size_t w = 0; w < kFilterWords; ++w) {
       differ[w] = clk_words_[a * kFilterWords + w] ^ clk_words_[b * kFilterWords + w];
     }
     for (size_t earlier = 0; earlier < band; ++earlier) {
-      uint64_t sampled = 0;
+      int sampled = 0;
       for (size_t w = 0; w < kFilterWords; ++w) {
-        sampled |= differ[w] & band_masks_[earlier * kFilterWords + w];
+        sampled += std::popcount(differ[w] & band_masks_[earlier * kFilterWords + w]);
       }
-      if (sampled == 0 && !lsh_.Dropped(earlier, LshSignature(RecordFilter(a), earlier))) {
-        return true;
-      }
+      if (sampled <= radius && filed(earlier, a) && filed(earlier, b)) return true;
     }
     return false;
   }
   const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
   for (size_t earlier = 0; earlier < band; ++earlier) {
-    const uint64_t signature = LshSignature(fa, earlier);
-    if (signature == LshSignature(fb, earlier) && !lsh_.Dropped(earlier, signature)) return true;
+    if (std::popcount(LshSignature(fa, earlier) ^ LshSignature(fb, earlier)) <= radius &&
+        filed(earlier, a) && filed(earlier, b)) {
+      return true;
+    }
   }
   return false;
 }
@@ -495,7 +520,8 @@ void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, b
 std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
   std::vector<Index> out, fuzzy;
   TokenCandidates(i, keys.tokens, /*only_higher=*/false, &out, &fuzzy);
-  lsh_.ForEachMemberOfEach(keys.bands, [&](Index j) { fuzzy.push_back(j); });
+  lsh_.ForEachMemberWithin(keys.bands, options_.lsh_probe_radius,
+                           [&](Index j) { fuzzy.push_back(j); });
   // Each fuzzy member once, and none already compared (nor i itself).
   thread_local DistinctIndices seen;
   seen.Reset(out.size() + fuzzy.size() + 1);
@@ -507,7 +533,8 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   }
   fuzzy.resize(distinct);
   std::vector<Index> near_address;
-  address_lsh_.ForEachMemberOfEach(keys.address_bands, [&](Index j) { near_address.push_back(j); });
+  address_lsh_.ForEachMemberWithin(keys.address_bands, /*radius=*/0,
+                                   [&](Index j) { near_address.push_back(j); });
   std::sort(near_address.begin(), near_address.end());
   near_address.erase(std::unique(near_address.begin(), near_address.end()), near_address.end());
   // Pairs from a compared token block are compared whatever their filters say; pairs sharing
@@ -618,15 +645,15 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                                size_t workers) {
   return PackBandsAndFindPairs(
-      lsh_, persons, workers, options_.dropped_band_members,
+      lsh_, persons, workers, options_.dropped_band_members, options_.lsh_probe_radius,
       [&](size_t k, size_t band) -> std::optional<uint32_t> {
         const absl::string_view filter = RecordFilter(persons[k]);
         if (filter.empty()) return std::nullopt;
         return static_cast<uint32_t>(LshSignature(filter, band));
       },
       [&](Index x, Index y, size_t band) {
-        // A pair is kept from the first band it shares only: near-duplicates share most of the
-        // 48, and keeping every sighting tripled the pairs to sort.
+        // A pair is kept from the first band it meets in only: near-duplicates meet in most
+        // bands, and keeping every sighting tripled the pairs to sort.
         return SimilarRecordFilters(x, y) && !ShareAnEarlierBand(x, y, band);
       });
 }
@@ -647,7 +674,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   });
   // A pair seen in several bands is kept once, at the end: few pairs share an address.
   return PackBandsAndFindPairs(
-      address_lsh_, persons, workers, /*drop_members=*/0,
+      address_lsh_, persons, workers, /*drop_members=*/0, /*radius=*/0,
       [&](size_t k, size_t band) -> std::optional<uint32_t> {
         if (!has_address[k]) return std::nullopt;
         return signatures[k * bands + band];

@@ -1,5 +1,6 @@
 // The buckets of a banded LSH index: for each band, which persons' sampled bits give each
-// signature. The Linker computes the signatures; this class only files and finds persons by them.
+// signature. The Linker computes the signatures; this class only files and finds persons by them,
+// by their own signature or (multi-probe) by any within one bit of it.
 // The Linker also keeps its token blocks here, as one band keyed by the blocks' hashes.
 //
 // Each band has two parts:
@@ -22,9 +23,11 @@
 #define CROSSFORCE_ENGINE_LINKAGE_LSH_INDEX_H_
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -88,12 +91,24 @@ class LshIndex {
   // Calls visit(j) for every person in band `band`'s bucket `signature`, in no particular order.
   template <typename Visit>
   void ForEachMember(size_t band, uint64_t signature, Visit visit) const;
-  // The same for every band at once, band b's bucket being signatures[b]: the members it visits
-  // are those of ForEachMember band by band. A packed lookup is a chain of dependent cache misses
-  // (table entry, suffixes, members), so the chains of all bands are walked a step at a time,
-  // each step's lines fetched for every band before any is read.
+  // The members of every band's buckets whose signatures are within `radius` bits (0 or 1) of
+  // signatures[b] in band b, each visited as visit(j), in no particular order. With radius 1 (a
+  // multi-probe lookup) a band is skipped when signatures[b]'s own bucket was dropped: a person
+  // whose bucket was dropped is filed nowhere in that band, so it must not find others there
+  // either, or a pair would be found in one order of arrival and not the other (a relink finds
+  // neither). A packed lookup is a chain of dependent cache misses (table entry, suffixes,
+  // members), so the chains of all lookups are walked a step at a time, each step's lines
+  // fetched for every lookup before any is read. Radius 1 looks up one table entry for the
+  // signature (whose suffixes within one bit of its own are taken) and one for each bit of its
+  // prefix flipped (the suffix equal to its own), not one per signature one bit away.
   template <typename Visit>
-  void ForEachMemberOfEach(const std::vector<uint64_t>& signatures, Visit visit) const;
+  void ForEachMemberWithin(const std::vector<uint64_t>& signatures, int radius, Visit visit) const;
+  // Calls visit(a, a_size, b, b_size) for each two buckets of band `band`'s packed part whose
+  // signatures differ in exactly one bit, with their members as ForEachPackedBucket gives them:
+  // with ForEachPackedBucket, the pairs a relink finds that ForEachMemberWithin(.., 1, ..)
+  // finds record by record. A linear walk per bit over the band's buckets in signature order.
+  template <typename Visit>
+  void ForEachPackedBucketPairOneBitApart(size_t band, Visit visit) const;
 
  private:
   static constexpr int kShardBits = 6;
@@ -218,36 +233,110 @@ void LshIndex::ForEachPackedBucket(size_t band, Visit visit) const {
 }
 
 template <typename Visit>
-void LshIndex::ForEachMemberOfEach(const std::vector<uint64_t>& signatures, Visit visit) const {
+void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int radius,
+                                   Visit visit) const {
   const size_t n = std::min(signatures.size(), bands_.size());
-  std::vector<std::pair<size_t, size_t>> ranges(n, {0, 0});
+  radius = std::clamp(radius, 0, 1);
+  // One table entry of a packed band, and the members there to visit: those whose suffix equals
+  // the signature's, or (any_within_radius) is within `radius` bits of it.
+  struct Lookup {
+    uint32_t band;
+    uint64_t signature;
+    bool any_within_radius;
+    size_t first = 0, last = 0;
+  };
+  thread_local std::vector<Lookup> lookups;  // kept between calls: hundreds at radius 1
+  lookups.clear();
   for (size_t band = 0; band < n; ++band) {
     const Band& b = bands_[band];
-    if (!b.offsets.empty()) Fetch(&b.offsets[TableEntry(b, signatures[band])], 8);
+    const uint64_t signature = signatures[band];
+    if (b.offsets.empty() || (radius > 0 && Dropped(band, signature))) continue;
+    lookups.push_back({static_cast<uint32_t>(band), signature, radius > 0});
+    for (int bit = b.suffix_bits; radius > 0 && bit < signature_bits_; ++bit) {
+      lookups.push_back({static_cast<uint32_t>(band), signature ^ (uint64_t{1} << bit), false});
+    }
   }
-  for (size_t band = 0; band < n; ++band) {
-    const Band& b = bands_[band];
-    if (b.offsets.empty()) continue;
-    const size_t entry = TableEntry(b, signatures[band]);
-    ranges[band] = {b.offsets[entry], b.offsets[entry + 1]};
+  for (const Lookup& l : lookups) {
+    const Band& b = bands_[l.band];
+    Fetch(&b.offsets[TableEntry(b, l.signature)], 8);
+  }
+  for (Lookup& l : lookups) {
+    const Band& b = bands_[l.band];
+    const size_t entry = TableEntry(b, l.signature);
+    l.first = b.offsets[entry];
+    l.last = b.offsets[entry + 1];
     WithSuffixes(b, [&](const auto& suffixes) {
-      Fetch(suffixes.data() + ranges[band].first,
-            (ranges[band].second - ranges[band].first) * sizeof(suffixes[0]));
+      Fetch(suffixes.data() + l.first, (l.last - l.first) * sizeof(suffixes[0]));
+    });
+  }
+  for (Lookup& l : lookups) {
+    const Band& b = bands_[l.band];
+    if (!l.any_within_radius)
+      std::tie(l.first, l.last) = SuffixRange(b, l.signature, l.first, l.last);
+    Fetch(b.members.data() + l.first, (l.last - l.first) * sizeof(Index));
+  }
+  for (const Lookup& l : lookups) {
+    const Band& b = bands_[l.band];
+    if (!l.any_within_radius) {
+      for (size_t k = l.first; k < l.last; ++k) {
+        if (b.members[k] != kNoIndex) visit(b.members[k]);
+      }
+      continue;
+    }
+    const uint64_t own = l.signature & ((uint64_t{1} << b.suffix_bits) - 1);
+    WithSuffixes(b, [&](const auto& suffixes) {
+      for (size_t k = l.first; k < l.last; ++k) {
+        if (std::popcount(suffixes[k] ^ own) <= radius && b.members[k] != kNoIndex) {
+          visit(b.members[k]);
+        }
+      }
     });
   }
   for (size_t band = 0; band < n; ++band) {
     const Band& b = bands_[band];
-    if (b.offsets.empty()) continue;
-    ranges[band] = SuffixRange(b, signatures[band], ranges[band].first, ranges[band].second);
-    Fetch(b.members.data() + ranges[band].first,
-          (ranges[band].second - ranges[band].first) * sizeof(Index));
-  }
-  for (size_t band = 0; band < n; ++band) {
-    const Band& b = bands_[band];
-    for (size_t k = ranges[band].first; k < ranges[band].second; ++k) {
-      if (b.members[k] != kNoIndex) visit(b.members[k]);
+    const uint64_t signature = signatures[band];
+    if (radius > 0 && Dropped(band, signature)) continue;
+    ForEachRecentMember(b, signature, visit);
+    for (int bit = 0; radius > 0 && bit < signature_bits_; ++bit) {
+      ForEachRecentMember(b, signature ^ (uint64_t{1} << bit), visit);
     }
-    ForEachRecentMember(b, signatures[band], visit);
+  }
+}
+
+template <typename Visit>
+void LshIndex::ForEachPackedBucketPairOneBitApart(size_t band, Visit visit) const {
+  const Band& b = bands_[band];
+  // The band's buckets in signature order: signatures[k]'s members start at begins[k] and end
+  // at begins[k + 1]. Apart, so that the walks read 4 bytes a bucket.
+  std::vector<uint32_t> signatures, begins;
+  WithSuffixes(b, [&](const auto& suffixes) {
+    for (size_t entry = 0; entry + 1 < b.offsets.size(); ++entry) {
+      for (size_t begin = b.offsets[entry], end; begin < b.offsets[entry + 1]; begin = end) {
+        for (end = begin + 1; end < b.offsets[entry + 1] && suffixes[end] == suffixes[begin];
+             ++end) {
+        }
+        signatures.push_back(
+            static_cast<uint32_t>((uint64_t{entry} << b.suffix_bits) | suffixes[begin]));
+        begins.push_back(static_cast<uint32_t>(begin));
+      }
+    }
+  });
+  begins.push_back(static_cast<uint32_t>(b.members.size()));
+  // For bit `flip`, the buckets without it, in order, meet theirs with it in order too: one
+  // pointer each.
+  for (int bit = 0; bit < signature_bits_; ++bit) {
+    const uint32_t flip = uint32_t{1} << bit;
+    size_t j = 0;
+    for (size_t k = 0; k < signatures.size(); ++k) {
+      if ((signatures[k] & flip) != 0) continue;
+      const uint32_t target = signatures[k] | flip;
+      while (j < signatures.size() && signatures[j] < target) ++j;
+      if (j == signatures.size()) break;
+      if (signatures[j] == target) {
+        visit(b.members.data() + begins[k], begins[k + 1] - begins[k], b.members.data() + begins[j],
+              begins[j + 1] - begins[j]);
+      }
+    }
   }
 }
 

@@ -835,45 +835,57 @@ TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
 
 // A record LSH bucket the relink finds oversized is dropped until the next relink: its members
 // are not candidates through it, records linked later are not filed in it, and a pair that shares
-// it in an early band is still found in a later band whose bucket was kept.
+// it in an early band is still found in a later band whose bucket was kept. Looking up buckets one
+// bit away (lsh_probe_radius 1) finds a record whose own bucket was dropped where its signature
+// differs from the others' in one bit.
 TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
   std::vector<int> base, near;
   for (int bit = 0; bit < 300; ++bit) base.push_back(bit * 3);
   // D agrees with A, B and C but for 12 bits: it shares most bands' buckets with them (each band
-  // samples about 22 of the 1024 bits), making those buckets four strong, and not the others.
+  // samples 26 of the 1024 bits), making those buckets four strong, and not the others.
   near = base;
   for (int k = 0; k < 12; ++k) near[k * 25] += 1;
   const std::vector<PersonRecord> people = {FilterOnly("A", 128, base), FilterOnly("B", 128, base),
                                             FilterOnly("C", 128, base), FilterOnly("D", 128, near)};
-  LinkerOptions options;
-  options.address_bands = 0;
-  options.m_estimation.enabled = false;
-  options.model.link_weight = -1e9;  // every candidate pair a link
-  options.dropped_band_members = 4;
   using Pair = std::pair<std::string, std::string>;
   const std::vector<Pair> without_d = {Pair("A", "B"), Pair("A", "C"), Pair("B", "C")};
+  const std::vector<Pair> everyone = {Pair("A", "B"), Pair("A", "C"), Pair("A", "D"),
+                                      Pair("B", "C"), Pair("B", "D"), Pair("C", "D")};
+  for (const int radius : {0, 1}) {
+    SCOPED_TRACE(radius);
+    LinkerOptions options;
+    options.address_bands = 0;
+    options.m_estimation.enabled = false;
+    options.model.link_weight = -1e9;  // every candidate pair a link
+    options.lsh_probe_radius = radius;
+    options.dropped_band_members = 4;
+    // Exact buckets: D meets the others only in dropped ones. One bit away: D meets them in the
+    // bands where its signature differs from theirs in one bit (a few of the 16 sample one of
+    // its 12 bits alone), whose buckets were kept.
+    const std::vector<Pair>& expected = radius == 0 ? without_d : everyone;
 
-  Linker built(options);
-  built.Build(testing::AsRecords(people));
-  EXPECT_GT(built.dropped_band_buckets(), 0u);
-  EXPECT_LT(built.dropped_band_buckets(), static_cast<size_t>(options.lsh_bands))
-      << "the test needs bands where D differs, whose buckets of three are kept";
-  EXPECT_EQ(built.link_count(), 3u) << "D meets the others only in dropped buckets";
-  EXPECT_EQ(CandidatePairs(built), without_d);
-  // Linked again one at a time, D and A are filed where the relink left them.
-  for (const char* ref : {"D", "A"}) {
-    built.Update(RecordId{RecordKind::kIncident, {"WYP", ref}}, {});
-    LinkEach(built, {FilterOnly(ref, 128, std::string(ref) == "D" ? near : base)});
+    Linker built(options);
+    built.Build(testing::AsRecords(people));
+    EXPECT_GT(built.dropped_band_buckets(), 0u);
+    EXPECT_LT(built.dropped_band_buckets(), static_cast<size_t>(options.lsh_bands))
+        << "the test needs bands where D differs, whose buckets of three are kept";
+    EXPECT_EQ(built.link_count(), expected.size());
+    EXPECT_EQ(CandidatePairs(built), expected);
+    // Linked again one at a time, D and A are filed where the relink left them.
+    for (const char* ref : {"D", "A"}) {
+      built.Update(RecordId{RecordKind::kIncident, {"WYP", ref}}, {});
+      LinkEach(built, {FilterOnly(ref, 128, std::string(ref) == "D" ? near : base)});
+    }
+    EXPECT_EQ(CandidatePairs(built), expected);
+    EXPECT_EQ(built.link_count(), expected.size());
+
+    // Without dropping, D is everyone's candidate.
+    options.dropped_band_members = 0;
+    Linker kept(options);
+    kept.Build(testing::AsRecords(people));
+    EXPECT_EQ(kept.dropped_band_buckets(), 0u);
+    EXPECT_EQ(kept.link_count(), 6u);
   }
-  EXPECT_EQ(CandidatePairs(built), without_d);
-  EXPECT_EQ(built.link_count(), 3u);
-
-  // Without dropping, D is everyone's candidate.
-  options.dropped_band_members = 0;
-  Linker kept(options);
-  kept.Build(testing::AsRecords(people));
-  EXPECT_EQ(kept.dropped_band_buckets(), 0u);
-  EXPECT_EQ(kept.link_count(), 6u);
 }
 
 // The screen rises with the population the model was fitted to, to a ceiling: a pair at Dice 0.55
@@ -921,7 +933,7 @@ TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
 TEST(LinkerScreenTest, BandsWidenPastTheScreensCeiling) {
   // The screen reaches its ceiling (0.66 from 0.5, 0.03 a doubling) at 5.33 doublings.
   for (const auto& [doublings, bits, hashes] : std::vector<std::tuple<double, int, int>>{
-           {0, 22, 8}, {5, 22, 8}, {6.5, 23, 9}, {7.64, 25, 10}, {40, 32, 16}}) {
+           {0, 26, 8}, {5, 26, 8}, {6.5, 27, 9}, {7.64, 29, 10}, {40, 32, 16}}) {
     LinkerOptions options;
     options.model.population_doublings = doublings;
     const Linker linker(options);
@@ -932,7 +944,7 @@ TEST(LinkerScreenTest, BandsWidenPastTheScreensCeiling) {
   fixed.model.population_doublings = 40;
   fixed.lsh_bits_per_doubling = 0;
   fixed.address_hashes_per_doubling = 0;
-  EXPECT_EQ(Linker(fixed).lsh_bits_per_band(), 22);
+  EXPECT_EQ(Linker(fixed).lsh_bits_per_band(), 26);
   EXPECT_EQ(Linker(fixed).address_hashes_per_band(), 8);
 
   std::vector<int> bits;

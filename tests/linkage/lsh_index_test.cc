@@ -1,6 +1,7 @@
 #include "engine/linkage/lsh_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <random>
 #include <set>
@@ -50,8 +51,18 @@ TEST(LshIndexTest, DropsOversizedBucketsNowAndForLaterAdds) {
   EXPECT_TRUE(Members(index, 0, 5).empty());
   EXPECT_EQ(Members(index, 1, 5), (std::vector<Index>{1, 2, 3, 9}));
   size_t visited = 0;
-  index.ForEachMemberOfEach({5, 5}, [&](Index) { ++visited; });
+  index.ForEachMemberWithin({5, 5}, /*radius=*/0, [&](Index) { ++visited; });
   EXPECT_EQ(visited, 4u) << "band 1's four, none of band 0's dropped bucket";
+  // One bit away from the dropped bucket 5 lies bucket 4's member, but a person filed nowhere
+  // in band 0 looks nothing up there; from bucket 4 the dropped bucket holds no one.
+  index.Add(10, {4, 0});
+  visited = 0;
+  index.ForEachMemberWithin({5, 5}, /*radius=*/1, [&](Index) { ++visited; });
+  EXPECT_EQ(visited, 4u) << "band 1's four, none of band 0";
+  std::vector<Index> near_4;
+  index.ForEachMemberWithin({4}, /*radius=*/1, [&](Index j) { near_4.push_back(j); });
+  EXPECT_EQ(near_4, (std::vector<Index>{10}));
+  index.Remove(10, {4, 0});
   index.Remove(9, {5, 5});
   EXPECT_EQ(Members(index, 1, 5), (std::vector<Index>{1, 2, 3}));
   // The packed buckets that remain, in the order given.
@@ -232,7 +243,7 @@ TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
         const std::vector<Index> members = Members(index, band, signatures[band]);
         one_by_one.insert(one_by_one.end(), members.begin(), members.end());
       }
-      index.ForEachMemberOfEach(signatures, [&](Index j) { at_once.push_back(j); });
+      index.ForEachMemberWithin(signatures, /*radius=*/0, [&](Index j) { at_once.push_back(j); });
       std::sort(one_by_one.begin(), one_by_one.end());
       std::sort(at_once.begin(), at_once.end());
       EXPECT_EQ(at_once, one_by_one) << "query " << query;
@@ -245,6 +256,91 @@ TEST(LshIndexTest, AgreesWithAPlainMapOfBuckets) {
         if (!expected.contains({band, signature})) {
           EXPECT_TRUE(Members(index, band, signature).empty());
         }
+      }
+    }
+  }
+}
+
+// Persons whose signatures lie a bit or two apart, packed and added, against every held
+// person's signatures compared one by one: a lookup within one bit (multi-probe) finds exactly
+// the persons one bit away or none in each band whose own bucket was not dropped, and the
+// packed pairs one bit apart are exactly the packed persons' pairs one bit apart.
+TEST(LshIndexTest, FindsBucketsWithinOneBitAsComparingEverySignatureWould) {
+  for (const int bits : {1, 3, 12, 22, 29, 32}) {
+    SCOPED_TRACE(bits);
+    constexpr size_t kBands = 2;
+    LshIndex index(kBands, bits);
+    std::mt19937_64 rng(bits + 7);
+    const uint64_t mask = (uint64_t{1} << bits) - 1;
+    const uint64_t bases[] = {rng() & mask, rng() & mask, rng() & mask};
+    const auto flip = [&] { return uint64_t{1} << (rng() % bits); };
+    const auto draw = [&] {
+      uint64_t s = bases[rng() % 3];
+      if (rng() % 2 == 0) s ^= flip();
+      if (rng() % 4 == 0) s ^= flip();
+      return s & mask;
+    };
+    std::map<Index, std::vector<uint64_t>> held, packed;
+    for (Index i = 0; i < 400; ++i) {
+      for (size_t band = 0; band < kBands; ++band) packed[i].push_back(draw());
+    }
+    for (size_t band = 0; band < kBands; ++band) {
+      std::vector<LshIndex::Entry> entries;
+      for (const auto& [i, s] : packed) entries.emplace_back(s[band], i);
+      std::sort(entries.begin(), entries.end());
+      // Band 1 drops its buckets of 40 or more (the bases' own, at most widths).
+      index.PackBand(band, entries,
+                     [&](uint32_t, size_t members) { return band == 1 && members >= 40; });
+    }
+    held = packed;
+    for (Index i = 400; i < 500; ++i) {
+      std::vector<uint64_t> s;
+      for (size_t band = 0; band < kBands; ++band) s.push_back(draw());
+      index.Add(i, s);
+      held[i] = s;
+    }
+    const auto filed = [&](size_t band, uint64_t s) { return !index.Dropped(band, s); };
+    int found_some = 0;
+    for (int query = 0; query < 100; ++query) {
+      std::vector<uint64_t> signatures;
+      for (size_t band = 0; band < kBands; ++band) signatures.push_back(draw());
+      std::vector<Index> expected, found;
+      for (const auto& [i, s] : held) {
+        for (size_t band = 0; band < kBands; ++band) {
+          if (filed(band, signatures[band]) && filed(band, s[band]) &&
+              std::popcount(s[band] ^ signatures[band]) <= 1) {
+            expected.push_back(i);
+          }
+        }
+      }
+      index.ForEachMemberWithin(signatures, /*radius=*/1, [&](Index j) { found.push_back(j); });
+      std::sort(expected.begin(), expected.end());
+      std::sort(found.begin(), found.end());
+      EXPECT_EQ(found, expected) << "query " << query;
+      found_some += !found.empty();
+    }
+    EXPECT_GT(found_some, 50);
+    for (size_t band = 0; band < kBands; ++band) {
+      std::set<std::pair<Index, Index>> expected, found;
+      for (const auto& [i, s] : packed) {
+        for (const auto& [j, t] : packed) {
+          if (i < j && filed(band, s[band]) && filed(band, t[band]) &&
+              std::popcount(s[band] ^ t[band]) == 1) {
+            expected.emplace(i, j);
+          }
+        }
+      }
+      index.ForEachPackedBucketPairOneBitApart(
+          band, [&](const Index* a, size_t a_size, const Index* b, size_t b_size) {
+            for (size_t x = 0; x < a_size; ++x) {
+              for (size_t y = 0; y < b_size; ++y) {
+                EXPECT_TRUE(found.emplace(std::min(a[x], b[y]), std::max(a[x], b[y])).second);
+              }
+            }
+          });
+      EXPECT_EQ(found, expected) << "band " << band;
+      if (band == 0) {
+        EXPECT_FALSE(expected.empty()) << "band 0 drops nothing";
       }
     }
   }
