@@ -36,12 +36,12 @@ CommonBitsFn ChooseCommonBits() {
   return &CommonBitsPortable;
 }
 
-}  // namespace
-
 int CommonBits(const uint8_t* a, const uint8_t* b, size_t size) {
   static const CommonBitsFn common_bits = ChooseCommonBits();
   return common_bits(a, b, size);
 }
+
+}  // namespace
 
 int PopCount(const uint8_t* bytes, size_t size) { return CommonBits(bytes, bytes, size); }
 

@@ -11,9 +11,6 @@ namespace crossforce {
 
 // Bits set in `bytes`.
 int PopCount(const uint8_t* bytes, size_t size);
-// Bits set in both `a` and `b`, each `size` bytes, at any alignment, with the POPCNT
-// instruction where the CPU has it (std::popcount without -mpopcnt is a library call).
-int CommonBits(const uint8_t* a, const uint8_t* b, size_t size);
 
 // Dice coefficient of two filters of equal length; 0 when either is empty or all zero, or when the
 // lengths differ.

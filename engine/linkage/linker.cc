@@ -254,15 +254,6 @@ Linker::Linker(LinkerOptions options)
       if (std::find(band.begin(), band.end(), position) == band.end()) band.push_back(position);
     }
   }
-  // The sketch's positions: half the filter's, drawn once from a fixed seed (a CLK's bits for
-  // one value follow an arithmetic progression, so a regular half could sample a value's bits
-  // unevenly), in ascending order.
-  std::vector<uint16_t> positions(kFilterWords * 64);
-  std::iota(positions.begin(), positions.end(), 0);
-  std::mt19937_64 sketch_rng(kSketchSeed);
-  std::shuffle(positions.begin(), positions.end(), sketch_rng);
-  sketch_positions_.assign(positions.begin(), positions.begin() + kSketchWords * 64);
-  std::sort(sketch_positions_.begin(), sketch_positions_.end());
   std::mt19937_64 address_rng(options_.address_seed);
   // A random permutation of the positions per hash function, as each one's ranks.
   const size_t row =
@@ -281,7 +272,7 @@ Linker::Linker(LinkerOptions options)
   band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {
     // The sampled bits laid out as the filter's bytes are (bit i at byte i / 8, bit 7 - i % 8),
-    // then read as words.
+    // then read as words, as clk_words_ holds the filters.
     uint8_t bytes[kFilterWords * sizeof(uint64_t)] = {};
     for (uint16_t position : lsh_positions_[band]) {
       bytes[position / 8] |= static_cast<uint8_t>(0x80 >> (position % 8));
@@ -387,20 +378,20 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
   // neither's bucket was dropped.
   const int radius = options_.lsh_probe_radius;
   const auto filed = [&](size_t earlier, Index i) {
-    return !lsh_.DropsAny(earlier) ||
-           !lsh_.Dropped(earlier, LshSignature(RecordFilter(i), earlier));
+    return !lsh_.Dropped(earlier, LshSignature(RecordFilter(i), earlier));
   };
   if (clk_bits_[a] != kNoRecordFilter && clk_bits_[b] != kNoRecordFilter) {
     // A band's positions are distinct, so its signatures differ in as many bits as the filters
     // differ in its sampled positions.
-    uint64_t differ[kFilterWords], b_words[kFilterWords];
-    const uint64_t* a_filter = WholeFilter(a, differ);
-    const uint64_t* b_filter = WholeFilter(b, b_words);
-    for (size_t w = 0; w < kFilterWords; ++w) differ[w] = a_filter[w] ^ b_filter[w];
+    uint64_t differ[kFilterWords];
+    for (size_t w = 0; w < kFilterWords; ++w) {
+      differ[w] = clk_words_[a * kFilterWords + w] ^ clk_words_[b * kFilterWords + w];
+    }
     for (size_t earlier = 0; earlier < band; ++earlier) {
-      const int sampled = CommonBits(
-          reinterpret_cast<const uint8_t*>(differ),
-          reinterpret_cast<const uint8_t*>(&band_masks_[earlier * kFilterWords]), kClkBytes);
+      int sampled = 0;
+      for (size_t w = 0; w < kFilterWords; ++w) {
+        sampled += std::popcount(differ[w] & band_masks_[earlier * kFilterWords + w]);
+      }
       if (sampled <= radius && filed(earlier, a) && filed(earlier, b)) return true;
     }
     return false;
@@ -416,13 +407,11 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
 }
 
 absl::string_view Linker::RecordFilter(Index i) const {
+  if (clk_bits_[i] != kNoRecordFilter) {
+    return absl::string_view(reinterpret_cast<const char*>(&clk_words_[i * kFilterWords]),
+                             kFilterWords * sizeof(uint64_t));
+  }
   return persons_[i].view().filter(EncodedField::kRecord);
-}
-
-const uint64_t* Linker::WholeFilter(Index i, uint64_t* words) const {
-  if (!relink_filters_.empty()) return &relink_filters_[i * kFilterWords];
-  std::memcpy(words, RecordFilter(i).data(), kClkBytes);
-  return words;
 }
 
 double Linker::ScreenMinDice(Index a, Index b) const {
@@ -436,34 +425,14 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
-    // any pair sharing a block is. (A filter with a sketch is never empty.)
+    // any pair sharing a block is. (A filter in clk_words_ is never empty.)
     if (fa.empty() || fb.empty()) return true;
     return Dice(fa, fb) >= min_dice;
   }
-  return SketchesNear(&sketch_words_[a * kSketchWords], &sketch_words_[b * kSketchWords], a, b,
-                      min_dice) &&
-         WholeFiltersReach(a, b, min_dice);
-}
-
-bool Linker::SketchesNear(const uint64_t* a_sketch, const uint64_t* b_sketch, Index a, Index b,
-                          double min_dice) const {
-  const int both =
-      CommonBits(reinterpret_cast<const uint8_t*>(a_sketch),
-                 reinterpret_cast<const uint8_t*>(b_sketch), kSketchWords * sizeof(uint64_t));
-  return ReachesDice(both, sketch_bits_[a] + sketch_bits_[b],
-                     min_dice - options_.record_sketch_margin);
-}
-
-bool Linker::WholeFiltersReach(Index a, Index b, double min_dice) const {
-  if (!relink_filters_.empty()) {
-    static const DiceKernel kernel = BestDiceKernel();
-    return ReachesDice(
-        AndPopCount(&relink_filters_[a * kFilterWords], &relink_filters_[b * kFilterWords], kernel),
-        clk_bits_[a] + clk_bits_[b], min_dice);
-  }
-  const int both = CommonBits(reinterpret_cast<const uint8_t*>(RecordFilter(a).data()),
-                              reinterpret_cast<const uint8_t*>(RecordFilter(b).data()), kClkBytes);
-  return ReachesDice(both, clk_bits_[a] + clk_bits_[b], min_dice);
+  static const DiceKernel kernel = BestDiceKernel();
+  return ReachesDice(
+      AndPopCount(&clk_words_[a * kFilterWords], &clk_words_[b * kFilterWords], kernel),
+      clk_bits_[a] + clk_bits_[b], min_dice);
 }
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
@@ -573,28 +542,14 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   // in their addresses. Either way the rule is symmetric, so which of the two arrived first does
   // not matter.
   const size_t token_candidates = out.size();
-  // The screen in two passes: the sketches, in RAM, then the whole filters of the members whose
-  // sketches came near, which lie in their packed records (a slot, then the record: fetched
-  // ahead in two steps, as scoring fetches candidates).
-  constexpr size_t kPrefetchAhead = 8;  // candidates' sketches are scattered: fetch ahead
-  size_t near = 0;
+  constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
     if (k + kPrefetchAhead < fuzzy.size()) {
-      PrefetchLines(&sketch_words_[fuzzy[k + kPrefetchAhead] * kSketchWords],
-                    kSketchWords * sizeof(uint64_t));
+      PrefetchLines(&clk_words_[fuzzy[k + kPrefetchAhead] * kFilterWords],
+                    kFilterWords * sizeof(uint64_t));
     }
     const Index j = fuzzy[k];
-    if (clk_bits_[i] == kNoRecordFilter || clk_bits_[j] == kNoRecordFilter) {
-      if (SimilarRecordFilters(i, j)) out.push_back(j);
-    } else if (SketchesNear(&sketch_words_[i * kSketchWords], &sketch_words_[j * kSketchWords], i,
-                            j, ScreenMinDice(i, j))) {
-      fuzzy[near++] = j;
-    }
-  }
-  fuzzy.resize(near);
-  for (size_t n = 0; n < fuzzy.size(); ++n) {
-    PrefetchAhead(persons_, fuzzy, n);
-    if (WholeFiltersReach(i, fuzzy[n], ScreenMinDice(i, fuzzy[n]))) out.push_back(fuzzy[n]);
+    if (SimilarRecordFilters(i, j)) out.push_back(j);
   }
   std::sort(out.begin() + token_candidates, out.end());
   const size_t similar_records = out.size();
@@ -662,14 +617,14 @@ std::vector<uint64_t> Linker::PackTokenBlocksAndFindScreenedPairs(const std::vec
 void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vector<uint64_t>& words,
                          std::vector<uint64_t>& pairs) const {
   if (size < 2) return;
-  // The members' sketches copied side by side: each is read once from wherever it lies, then
+  static const DiceKernel kernel = BestDiceKernel();
+  // The members' filters copied side by side: each is read once from wherever it lies, then
   // compared with every other in cache (the block's pairs are its size squared).
-  words.resize(size * kSketchWords);
+  words.resize(size * kFilterWords);
   for (size_t k = 0; k < size; ++k) {
     const Index i = members[k].second;
     if (clk_bits_[i] != kNoRecordFilter) {
-      std::memcpy(&words[k * kSketchWords], &sketch_words_[i * kSketchWords],
-                  kSketchWords * sizeof(uint64_t));
+      std::memcpy(&words[k * kFilterWords], &clk_words_[i * kFilterWords], kClkBytes);
     }
   }
   for (size_t a = 0; a < size; ++a) {
@@ -677,15 +632,11 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
     for (size_t b = a + 1; b < size; ++b) {
       const Index y = members[b].second;  // x <= y: members are in index order
       if (x == y) continue;               // a person whose tokens gave one key twice
-      bool similar;
-      if (clk_bits_[x] == kNoRecordFilter || clk_bits_[y] == kNoRecordFilter) {
-        similar = SimilarRecordFilters(x, y);
-      } else {
-        const double min_dice = ScreenMinDice(x, y);
-        similar =
-            SketchesNear(&words[a * kSketchWords], &words[b * kSketchWords], x, y, min_dice) &&
-            WholeFiltersReach(x, y, min_dice);
-      }
+      const bool similar =
+          clk_bits_[x] == kNoRecordFilter || clk_bits_[y] == kNoRecordFilter
+              ? SimilarRecordFilters(x, y)
+              : ReachesDice(AndPopCount(&words[a * kFilterWords], &words[b * kFilterWords], kernel),
+                            clk_bits_[x] + clk_bits_[y], ScreenMinDice(x, y));
       if (similar) pairs.push_back((static_cast<uint64_t>(x) << 32) | y);
     }
   }
@@ -693,24 +644,12 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
 
 std::vector<uint64_t> Linker::IndexLshBandsAndFindSimilarPairs(const std::vector<Index>& persons,
                                                                size_t workers) {
-  // Every person's signatures first, in chunks on the workers: its filter lies in its packed
-  // record, and reading it once per band made finding the header most of the packing.
-  const size_t bands = lsh_.bands();
-  std::vector<uint32_t> signatures(persons.size() * bands);
-  std::vector<uint8_t> has_filter(persons.size());
-  ForEachOnWorkers(workers, persons.size(), /*chunk=*/1024, [&](size_t, size_t k) {
-    const absl::string_view filter = RecordFilter(persons[k]);
-    has_filter[k] = !filter.empty();
-    if (filter.empty()) return;
-    for (size_t band = 0; band < bands; ++band) {
-      signatures[k * bands + band] = static_cast<uint32_t>(LshSignature(filter, band));
-    }
-  });
   return PackBandsAndFindPairs(
       lsh_, persons, workers, options_.dropped_band_members, options_.lsh_probe_radius,
       [&](size_t k, size_t band) -> std::optional<uint32_t> {
-        if (!has_filter[k]) return std::nullopt;
-        return signatures[k * bands + band];
+        const absl::string_view filter = RecordFilter(persons[k]);
+        if (filter.empty()) return std::nullopt;
+        return static_cast<uint32_t>(LshSignature(filter, band));
       },
       [&](Index x, Index y, size_t band) {
         // A pair is kept from the first band it meets in only: near-duplicates meet in most
@@ -814,7 +753,8 @@ Linker::PreparedPerson Linker::Prepare(const RecordId& id, PersonRecord& person)
       prepared.common_given_name = 1;
     }
   }
-  prepared.packed = PackedPerson::Pack(person, /*with_record_filter=*/true);
+  prepared.packed = PackedPerson::Pack(
+      person, /*with_record_filter=*/person.filter(EncodedField::kRecord).size() != kClkBytes);
   return prepared;
 }
 
@@ -832,26 +772,15 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
     entity_of_.push_back(0);
     next_in_record_.push_back(kNoIndex);
   }
-  sketch_words_.resize(persons_.size() * kSketchWords);
-  sketch_bits_.resize(persons_.size());
+  clk_words_.resize(persons_.size() * kFilterWords);
   clk_bits_.resize(persons_.size());
   common_given_name_.resize(persons_.size());
   const absl::string_view record_filter = source.filter(EncodedField::kRecord);
-  uint64_t* sketch = &sketch_words_[i * kSketchWords];
-  std::fill(sketch, sketch + kSketchWords, 0);
   if (record_filter.size() == kClkBytes) {
-    for (size_t q = 0; q < sketch_positions_.size(); ++q) {
-      const size_t p = sketch_positions_[q];
-      if ((static_cast<unsigned char>(record_filter[p / 8]) >> (7 - p % 8)) & 1) {
-        sketch[q / 64] |= uint64_t{1} << (q % 64);
-      }
-    }
-    sketch_bits_[i] = static_cast<uint16_t>(
-        PopCount(reinterpret_cast<const uint8_t*>(sketch), kSketchWords * sizeof(uint64_t)));
-    clk_bits_[i] = static_cast<uint16_t>(
+    std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
+    clk_bits_[i] = static_cast<uint32_t>(
         PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), record_filter.size()));
   } else {
-    sketch_bits_[i] = 0;
     clk_bits_[i] = kNoRecordFilter;
   }
   common_given_name_[i] = prepared.common_given_name;
@@ -861,7 +790,8 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
   return i;
 }
 
-bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared) const {
+bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
+                      const std::vector<PersonRecord>& sources) const {
   Index i = first;
   for (size_t k = 0; k < prepared.size(); ++k, i = next_in_record_[i]) {
     if (i == kNoIndex) return false;
@@ -869,6 +799,13 @@ bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared) 
     const PackedPerson& fresh = prepared[k].packed;
     if (held.size() != fresh.size() || std::memcmp(held.data(), fresh.data(), held.size()) != 0 ||
         common_given_name_[i] != prepared[k].common_given_name) {
+      return false;
+    }
+    // A 1024-bit record filter is held in clk_words_, any other in the packed record.
+    const absl::string_view filter = sources[k].filter(EncodedField::kRecord);
+    const bool in_clk_words = filter.size() == kClkBytes;
+    if (in_clk_words != (clk_bits_[i] != kNoRecordFilter) ||
+        (in_clk_words && RecordFilter(i) != filter)) {
       return false;
     }
   }
@@ -885,7 +822,7 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   // A record stored again with its persons as they were (an incident whose outcome or
   // behaviours changed) changes nothing linked: replacing it re-clustered the whole components
   // of its persons, which for a common name is thousands of records.
-  if (replaces && HeldAsIs(*it, prepared)) return;
+  if (replaces && HeldAsIs(*it, prepared, persons)) return;
   if (replaces) {
     Index i = *it;
     by_record_.erase(it);  // before its slots are freed: the set finds a record through them
@@ -934,8 +871,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   links_.reserve(persons);
   entity_of_.reserve(persons);
   next_in_record_.reserve(persons);
-  sketch_words_.reserve(persons * kSketchWords);
-  sketch_bits_.reserve(persons);
+  clk_words_.reserve(persons * kFilterWords);
   clk_bits_.reserve(persons);
   common_given_name_.reserve(persons);
   key_to_index_.reserve(persons);
@@ -1018,16 +954,9 @@ void Linker::Build(std::vector<RecordPersons> records) {
         screened_pairs.erase(std::unique(screened_pairs.begin(), screened_pairs.end()),
                              screened_pairs.end());
       };
-      relink_filters_.assign(persons_.size() * kFilterWords, 0);
-      ForEachOnWorkers(workers, seeds.size(), /*chunk=*/1024, [&](size_t, size_t k) {
-        if (clk_bits_[seeds[k]] == kNoRecordFilter) return;
-        std::memcpy(&relink_filters_[seeds[k] * kFilterWords], RecordFilter(seeds[k]).data(),
-                    kClkBytes);
-      });
       screened_pairs = PackTokenBlocksAndFindScreenedPairs(seeds, workers);
       merge(IndexLshBandsAndFindSimilarPairs(seeds, workers));
       merge(IndexAddressBandsAndFindSimilarPairs(seeds, workers));
-      relink_filters_ = std::vector<uint64_t>();
     }
     // Where each seed's screened pairs begin in screened_pairs (both are sorted), found in one
     // sweep: a binary search per seed missed the cache at every step of a 10-million-entry array.
@@ -1640,8 +1569,7 @@ LinkerMemory Linker::Memory() const {
   for (const auto& positions : lsh_positions_) m.record_bands += VectorBytes(positions);
   m.address_bands = address_lsh_.memory_bytes() + VectorBytes(address_ranks_);
   m.token_blocks = token_blocks_.memory_bytes() + SwissTableBytes(crowded_blocks_);
-  m.record_filters = VectorBytes(sketch_words_) + VectorBytes(sketch_bits_) +
-                     VectorBytes(clk_bits_) + VectorBytes(sketch_positions_);
+  m.record_filters = VectorBytes(clk_words_) + VectorBytes(clk_bits_);
   m.person_slots = VectorBytes(persons_) + VectorBytes(common_given_name_) + alive_.capacity() / 8 +
                    VectorBytes(free_) + VectorBytes(next_in_record_) + VectorBytes(entity_of_);
   m.key_maps = SwissTableBytes(key_to_index_) + SwissTableBytes(by_record_);

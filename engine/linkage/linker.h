@@ -109,14 +109,6 @@ struct LinkerOptions {
   // with 0.001 as the frequency). See BENCHMARKS.md.
   double common_name_frequency = 0.01;
   double common_name_min_dice = 0.6;
-  // The screen compares two 1024-bit record filters first by a sketch of each held in RAM, half
-  // their bits sampled at fixed positions, and reads the whole filters (from the packed records,
-  // which the kernel may page out) only for a pair whose sketches reach the screen's Dice less
-  // this margin. At a million benchmark records 2,000 links met 672,737 members; 34,478 passed
-  // the screen; the sketches sent 129,004 on to the whole filters and set aside 7 that would
-  // have passed (0.03, 121; 0.1, none), where sketches of 256 bits set aside 721. The sketches
-  // take 64 bytes a person record of RAM instead of the filters' 128.
-  double record_sketch_margin = 0.07;
   // Both screens rise by lsh_min_dice_per_doubling for each doubling of the population beyond
   // the one the model was calibrated for (MatchModel::population_doublings), up to
   // lsh_max_min_dice. Every band collision and every member of a screened block grows with the
@@ -337,17 +329,18 @@ class Linker {
   void Remove(Index i);
   // A person in the form the linker holds it, made from a PersonRecord by Prepare.
   struct PreparedPerson {
-    PackedPerson packed;
+    PackedPerson packed;  // without a 1024-bit record filter (Insert copies it from the source)
     uint8_t common_given_name = 0;  // see LinkerOptions::common_name_frequency
   };
   // `person` of record `id` prepared: its key completed from the id, its tokens sorted, packed.
   // Reads only the options and the model, so a Build prepares its records on the workers.
   PreparedPerson Prepare(const RecordId& id, PersonRecord& person) const;
-  // Whether the record whose first person is `first` holds exactly `prepared`, in order: its
-  // persons, keys and filters byte for byte.
-  bool HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared) const;
-  // Takes a slot for a prepared person, and the sketch of its 1024-bit record filter from
-  // `source`, the record it was prepared from; kNoIndex when its key is already held.
+  // Whether the record whose first person is `first` holds exactly `prepared` (made from
+  // `sources`), in order: its persons, keys and record filters byte for byte.
+  bool HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
+                const std::vector<PersonRecord>& sources) const;
+  // Takes a slot for a prepared person, and its 1024-bit record filter from `source`, the
+  // record it was prepared from; kNoIndex when its key is already held.
   Index Insert(PreparedPerson prepared, const PersonRecord& source);
   // Files the persons just inserted for one record (none: nothing to file) in by_record_.
   void FileRecord(const std::vector<Index>& persons);
@@ -408,18 +401,8 @@ class Linker {
                                                              size_t workers);
   std::vector<uint64_t> TokenBlockKeys(const PersonView& p) const;
   std::vector<uint64_t> LshSignatures(Index i) const;
-  // Person i's record filter, from its packed record.
+  // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
   absl::string_view RecordFilter(Index i) const;
-  // Person i's 1024-bit record filter as words: in relink_filters_ during a relink, else
-  // copied into `words` (kFilterWords of them; a packed record's filters need not lie at a
-  // word's boundary). Only for a person with one.
-  const uint64_t* WholeFilter(Index i, uint64_t* words) const;
-  // Whether two sketches (kSketchWords words each, from sketch_words_ or a copy) of persons a
-  // and b come near enough `min_dice` for their whole filters to be compared.
-  bool SketchesNear(const uint64_t* a_sketch, const uint64_t* b_sketch, Index a, Index b,
-                    double min_dice) const;
-  // The screen's test on the whole 1024-bit filters of a and b (both held).
-  bool WholeFiltersReach(Index a, Index b, double min_dice) const;
   // Whether a and b share a bucket in a band before `band`, dropped buckets aside.
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether a pair found only through an LSH band or a screened block is similar enough to
@@ -493,8 +476,8 @@ class Linker {
   static constexpr Index kNoIndex = LshIndex::kNoIndex;
   LshIndex lsh_;                                      // the LSH buckets, by band and signature
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
-  // Per band, its sampled positions as a 1024-bit mask (kFilterWords words), laid out as a
-  // filter's bytes read as words are.
+  // Per band, its sampled positions as a 1024-bit mask (kFilterWords words), in clk_words_'s
+  // layout.
   std::vector<uint64_t> band_masks_;
   LshIndex address_lsh_;  // by address band and signature (see LinkerOptions::address_bands)
   // The MinHash functions of the address bands, hashes_per_band for each band: the rank of
@@ -508,26 +491,14 @@ class Linker {
 
   MappedArena arena_;                  // the blocks of persons_ (a removed person's stays)
   std::vector<PackedPerson> persons_;  // by index; slots of removed persons are empty
-  // The screen's sketches of the 1024-bit record filters: the bits at sketch_positions_ (half
-  // the filter, drawn at random and fixed), kSketchWords words per index, with each sketch's and
-  // each whole filter's bit counts. The whole filters lie in the packed records (the file the
-  // kernel pages): a member the screen meets is first compared by its sketch, in RAM, and only
-  // when that comes near the screen's Dice (LinkerOptions::record_sketch_margin) by its whole
-  // filter. kNoRecordFilter marks a person without a 1024-bit filter (none, or one of another
-  // length), whose pairs are screened by their filters as they are.
-  static constexpr uint16_t kNoRecordFilter = 0xffff;
-  static constexpr uint64_t kSketchSeed = 0x5e7c;  // fixed: sketches must be reproducible
+  // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
+  // words per index) with their bit counts: the LSH screen reads a candidate's filter without a
+  // pointer chase, and it costs no more memory than the strings did. kNoRecordFilter marks a
+  // person without one (or with one of another length, which stays in its person record).
+  static constexpr uint32_t kNoRecordFilter = ~uint32_t{0};
   static constexpr size_t kClkBytes = kFilterWords * sizeof(uint64_t);
-  static constexpr size_t kSketchWords = kFilterWords / 2;
-  std::vector<uint16_t> sketch_positions_;  // kSketchWords * 64 distinct positions
-  std::vector<uint64_t> sketch_words_;
-  std::vector<uint16_t> sketch_bits_;
-  std::vector<uint16_t> clk_bits_;  // bits set in the whole filter
-  // The whole 1024-bit filters by index (kFilterWords words each; zero for a person without
-  // one), copied out of the packed records for the screening of a relink into an empty linker
-  // and freed when it ends. A relink screens some twenty million pairs at a million records,
-  // and finding each filter through its packed record took it from 20 to 26-30 s.
-  std::vector<uint64_t> relink_filters_;
+  std::vector<uint64_t> clk_words_;
+  std::vector<uint32_t> clk_bits_;
   // Whether person i's canonical given name is common (LinkerOptions::common_name_frequency), by
   // index.
   std::vector<uint8_t> common_given_name_;

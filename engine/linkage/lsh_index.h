@@ -23,6 +23,7 @@
 #define CROSSFORCE_ENGINE_LINKAGE_LSH_INDEX_H_
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -68,8 +69,6 @@ class LshIndex {
     const Band& b = bands_[band];
     return !b.dropped.empty() && b.dropped.contains(static_cast<uint32_t>(signature));
   }
-  // Whether PackBand dropped any bucket of band `band`.
-  bool DropsAny(size_t band) const { return !bands_[band].dropped.empty(); }
   // Buckets dropped in all bands.
   size_t dropped_buckets() const;
   // Bytes the buckets take, reserved capacity included: for sizing a hub, not exact to the
@@ -287,10 +286,7 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
     const uint64_t own = l.signature & ((uint64_t{1} << b.suffix_bits) - 1);
     WithSuffixes(b, [&](const auto& suffixes) {
       for (size_t k = l.first; k < l.last; ++k) {
-        // Within one bit: no bit, or one (x & (x - 1) clears the lowest); std::popcount
-        // without -mpopcnt is a library call.
-        const uint64_t differ = suffixes[k] ^ own;
-        if ((differ & (differ - 1)) == 0 && b.members[k] != kNoIndex) {
+        if (std::popcount(suffixes[k] ^ own) <= radius && b.members[k] != kNoIndex) {
           visit(b.members[k]);
         }
       }

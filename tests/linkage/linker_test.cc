@@ -888,43 +888,6 @@ TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
   }
 }
 
-// The screen reads a pair's sketches first and their whole record filters only when the
-// sketches come near: a margin that lets every sketch through leaves the decision to the whole
-// filters (B, at Dice 0.9 with A, is compared; C, at 0.3, is not), and one that lets none through
-// leaves no pair to compare. Linking one by one and a relink agree at each.
-TEST(LinkerScreenTest, SketchesSetPairsAsideAndWholeFiltersDecide) {
-  std::vector<int> base, near, far;
-  for (int bit = 0; bit < 300; ++bit) base.push_back(bit * 3);
-  near = base;
-  for (int k = 0; k < 30; ++k) near[k * 10] += 1;  // Dice with base 0.9
-  for (int bit = 0; bit < 300; ++bit) far.push_back(bit < 90 ? bit * 3 : bit * 3 + 1);
-  const auto person = [](const std::string& ref, const std::vector<int>& bits) {
-    PersonRecord p = FilterOnly(ref, 128, bits);
-    AddToken(p, TokenKind::kGivenNamePhonetic, "gp-J500");  // with the birth year, a screened
-    AddToken(p, TokenKind::kBirthYear, "by-1984");          // block all of them share
-    SortTokens(p);
-    return p;
-  };
-  const std::vector<PersonRecord> people = {person("A", base), person("B", near), person("C", far)};
-  using Pair = std::pair<std::string, std::string>;
-  for (const auto& [margin, expected] : std::vector<std::pair<double, std::vector<Pair>>>{
-           {1.0, {Pair("A", "B")}}, {0.07, {Pair("A", "B")}}, {-1.0, {}}}) {
-    LinkerOptions options;
-    options.lsh_bands = 0;  // token blocks alone
-    options.address_bands = 0;
-    options.m_estimation.enabled = false;
-    options.model.link_weight = -1e9;  // every candidate pair a link
-    options.record_sketch_margin = margin;
-    Linker incremental(options);
-    LinkEach(incremental, people);
-    EXPECT_EQ(CandidatePairs(incremental), expected) << "margin " << margin;
-    Linker built(options);
-    built.Build(testing::AsRecords(people));
-    EXPECT_EQ(built.link_count(), expected.size()) << "margin " << margin;
-    EXPECT_EQ(incremental.link_count(), expected.size()) << "margin " << margin;
-  }
-}
-
 // The screen rises with the population the model was fitted to, to a ceiling: a pair at Dice 0.55
 // is compared under a model of the calibrated population, not under one of four times as many
 // (0.56), and a pair at Dice 0.7 is compared however large the population (the screen stops at
