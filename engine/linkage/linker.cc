@@ -244,6 +244,9 @@ Linker::Linker(LinkerOptions options)
                                   std::max(WidenedAddressHashes(options_, kMaxAddressHashes), 1)),
                    AddressSignatureBits(options_)),
       arena_(options_.record_file_directory) {
+  // The index looks up buckets at most one bit away, and the relink's rule for the band a pair
+  // is kept from must use the same radius.
+  options_.lsh_probe_radius = std::clamp(options_.lsh_probe_radius, 0, 1);
   std::mt19937_64 rng(options_.lsh_seed);
   lsh_positions_.resize(lsh_.bands());
   // Distinct within a band, so that two filters' signatures differ in as many bits as the

@@ -79,16 +79,20 @@ struct LinkerOptions {
   MEstimation m_estimation;
   // The LSH index over the record filter: lsh_bands bands of lsh_bits_per_band sampled bits
   // (at most LshIndex::kMaxSignatureBits), distinct within a band. Two records meet in a band
-  // when their signatures there differ in at most lsh_probe_radius bits (0 or 1): a record
-  // looks up its own bucket and, with radius 1, the buckets one bit away (multi-probe LSH).
+  // when their signatures there differ in at most lsh_probe_radius bits (0 or 1; others are
+  // clamped to these): a record looks up its own bucket and, with radius 1, the buckets one
+  // bit away (multi-probe LSH).
   // Agreeing on a share p of the sampled bits, two records meet in a band with probability
   // p^k + k p^(k-1) (1 - p) at radius 1 (k bits): 16 bands of 26 bits find pairs as 48 exact
   // bands of 22 did (0.990 against 0.993 at p = 0.9, 0.744 against 0.744 at 0.85, 0.307
   // against 0.299 at 0.8; 5.0 against 6.3 in 10^4 at 0.6) with a third of the bands' memory,
-  // each member costing its 4-byte index and a byte of suffix in every band (at a million
-  // records, 240 bytes a person record with 48). A record then looks up 16 x 27 buckets
-  // instead of 48, a table entry for each bit of the signature's prefix (LshIndex::
-  // ForEachMemberWithin), and a relink walks each band once per bit for buckets one bit apart.
+  // each member costing its 4-byte index and a byte of suffix in every band. A record looks up
+  // a table entry for its signature and one for each bit of the signature's prefix (19 a band
+  // at a million records; LshIndex::ForEachMemberWithin) instead of one, and a relink walks
+  // each band once per bit for buckets one bit apart. At a million benchmark records the
+  // record bands fell from 253 to 97 bytes a person record, the pairwise recall from 0.994189
+  // to 0.994093 (precision rose from 0.92444 to 0.92541), the incremental link's p50 rose from
+  // 50-55 to 80-100 us and the relink from 15-16 to 20 s. See BENCHMARKS.md.
   int lsh_bands = 16;
   int lsh_bits_per_band = 26;
   int lsh_probe_radius = 1;
@@ -127,8 +131,9 @@ struct LinkerOptions {
   // defaults, about 2,000,000 records) nothing curbs them, so each further doubling adds
   // lsh_bits_per_doubling sampled bits to every band of the record LSH index (up to
   // LshIndex::kMaxSignatureBits) and address_hashes_per_doubling minima to every address band
-  // (up to 16), rounded down. At 10,000,000 benchmark records (2.3 doublings past: 25 bits, 10
-  // minima) the incremental link's p50 / p99 went from 725 us / 3.8 ms to 233 us / 1.7 ms and
+  // (up to 16), rounded down. At 10,000,000 benchmark records (2.3 doublings past: then 48 exact
+  // bands widened from 22 to 25 bits, now 16 probed bands from 26 to 29; 10 minima) the
+  // incremental link's p50 / p99 went from 725 us / 3.8 ms to 233 us / 1.7 ms and
   // the relink from 423 s to 301 s. A record's true matches lose band collisions too: pairs
   // sharing no token block, with record filters near Dice 0.8, are found less often, and the
   // pairwise recall fell from 0.9856 to 0.9847 (precision rose from 0.722 to 0.735). Fixed for
