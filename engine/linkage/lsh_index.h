@@ -23,7 +23,6 @@
 #define CROSSFORCE_ENGINE_LINKAGE_LSH_INDEX_H_
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -238,11 +237,11 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
   const size_t n = std::min(signatures.size(), bands_.size());
   radius = std::clamp(radius, 0, 1);
   // One table entry of a packed band, and the members there to visit: those whose suffix equals
-  // the signature's, or (any_within_radius) is within `radius` bits of it.
+  // the signature's, or (suffix_within_one_bit) is at most one bit from it.
   struct Lookup {
     uint32_t band;
     uint64_t signature;
-    bool any_within_radius;
+    bool suffix_within_one_bit;
     size_t first = 0, last = 0;
   };
   thread_local std::vector<Lookup> lookups;  // kept between calls: hundreds at radius 1
@@ -271,13 +270,14 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
   }
   for (Lookup& l : lookups) {
     const Band& b = bands_[l.band];
-    if (!l.any_within_radius)
+    if (!l.suffix_within_one_bit) {
       std::tie(l.first, l.last) = SuffixRange(b, l.signature, l.first, l.last);
+    }
     Fetch(b.members.data() + l.first, (l.last - l.first) * sizeof(Index));
   }
   for (const Lookup& l : lookups) {
     const Band& b = bands_[l.band];
-    if (!l.any_within_radius) {
+    if (!l.suffix_within_one_bit) {
       for (size_t k = l.first; k < l.last; ++k) {
         if (b.members[k] != kNoIndex) visit(b.members[k]);
       }
@@ -286,7 +286,10 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
     const uint64_t own = l.signature & ((uint64_t{1} << b.suffix_bits) - 1);
     WithSuffixes(b, [&](const auto& suffixes) {
       for (size_t k = l.first; k < l.last; ++k) {
-        if (std::popcount(suffixes[k] ^ own) <= radius && b.members[k] != kNoIndex) {
+        // No bit apart, or one (x & (x - 1) clears the lowest): std::popcount without
+        // -mpopcnt is a library call, and this runs for every member of the entry.
+        const uint64_t differ = suffixes[k] ^ own;
+        if ((differ & (differ - 1)) == 0 && b.members[k] != kNoIndex) {
           visit(b.members[k]);
         }
       }
