@@ -836,8 +836,8 @@ TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
 // A record LSH bucket the relink finds oversized is dropped until the next relink: its members
 // are not candidates through it, records linked later are not filed in it, and a pair that shares
 // it in an early band is still found in a later band whose bucket was kept. Looking up buckets one
-// bit away (lsh_probe_radius 1) finds a record whose own bucket was dropped where its signature
-// differs from the others' in one bit.
+// bit away (lsh_probe_radius 1), a record whose buckets with the others were dropped still meets
+// them in the bands where its signature differs from theirs in one bit, whose buckets were kept.
 TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
   std::vector<int> base, near;
   for (int bit = 0; bit < 300; ++bit) base.push_back(bit * 3);
@@ -870,7 +870,8 @@ TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
     EXPECT_LT(built.dropped_band_buckets(), static_cast<size_t>(options.lsh_bands))
         << "the test needs bands where D differs, whose buckets of three are kept";
     EXPECT_EQ(built.link_count(), expected.size());
-    EXPECT_EQ(CandidatePairs(built), expected);
+    EXPECT_EQ(CandidatePairs(built), expected)
+        << "at radius 1 the test needs a band sampling one of D's 12 bits alone";
     // Linked again one at a time, D and A are filed where the relink left them.
     for (const char* ref : {"D", "A"}) {
       built.Update(RecordId{RecordKind::kIncident, {"WYP", ref}}, {});
