@@ -189,6 +189,10 @@ class LshIndex {
   [[gnu::always_inline]] static void Fetch(const void* begin, size_t bytes) {
     PrefetchLines(begin, std::min(bytes, kMaxBytesAhead));
   }
+  // Calls visit(signature, begin, end) for each bucket of b's packed part in signature order,
+  // its members being b.members[begin, end).
+  template <typename Visit>
+  static void ForEachPackedRun(const Band& b, Visit visit);
   // Calls visit(j) for the members of b's recent part filed under `signature`.
   template <typename Visit>
   static void ForEachRecentMember(const Band& b, uint64_t signature, Visit visit);
@@ -217,18 +221,24 @@ void LshIndex::ForEachMember(size_t band, uint64_t signature, Visit visit) const
 }
 
 template <typename Visit>
-void LshIndex::ForEachPackedBucket(size_t band, Visit visit) const {
-  const Band& b = bands_[band];
+void LshIndex::ForEachPackedRun(const Band& b, Visit visit) {
   WithSuffixes(b, [&](const auto& suffixes) {
     for (size_t entry = 0; entry + 1 < b.offsets.size(); ++entry) {
       for (size_t begin = b.offsets[entry], end; begin < b.offsets[entry + 1]; begin = end) {
         for (end = begin + 1; end < b.offsets[entry + 1] && suffixes[end] == suffixes[begin];
              ++end) {
         }
-        visit(b.members.data() + begin, end - begin);
+        visit((uint64_t{entry} << b.suffix_bits) | suffixes[begin], begin, end);
       }
     }
   });
+}
+
+template <typename Visit>
+void LshIndex::ForEachPackedBucket(size_t band, Visit visit) const {
+  const Band& b = bands_[band];
+  ForEachPackedRun(
+      b, [&](uint64_t, size_t begin, size_t end) { visit(b.members.data() + begin, end - begin); });
 }
 
 template <typename Visit>
@@ -312,17 +322,9 @@ void LshIndex::ForEachPackedBucketPairOneBitApart(size_t band, Visit visit) cons
   // The band's buckets in signature order: signatures[k]'s members start at begins[k] and end
   // at begins[k + 1]. Apart, so that the walks read 4 bytes a bucket.
   std::vector<uint32_t> signatures, begins;
-  WithSuffixes(b, [&](const auto& suffixes) {
-    for (size_t entry = 0; entry + 1 < b.offsets.size(); ++entry) {
-      for (size_t begin = b.offsets[entry], end; begin < b.offsets[entry + 1]; begin = end) {
-        for (end = begin + 1; end < b.offsets[entry + 1] && suffixes[end] == suffixes[begin];
-             ++end) {
-        }
-        signatures.push_back(
-            static_cast<uint32_t>((uint64_t{entry} << b.suffix_bits) | suffixes[begin]));
-        begins.push_back(static_cast<uint32_t>(begin));
-      }
-    }
+  ForEachPackedRun(b, [&](uint64_t signature, size_t begin, size_t) {
+    signatures.push_back(static_cast<uint32_t>(signature));
+    begins.push_back(static_cast<uint32_t>(begin));
   });
   begins.push_back(static_cast<uint32_t>(b.members.size()));
   // For bit `flip`, the buckets without it, in order, meet theirs with it in order too: one
