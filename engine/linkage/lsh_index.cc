@@ -96,7 +96,7 @@ void LshIndex::PackBand(size_t band, const std::vector<Entry>& entries,
   b.offsets = std::move(offsets);
   b.narrow_suffixes = std::move(narrow_suffixes);
   b.wide_suffixes = std::move(wide_suffixes);
-  b.members = std::move(members);
+  b.members = PackedIndices(members);
 }
 
 uint32_t LshIndex::NodePool::Take() {
@@ -136,7 +136,7 @@ size_t LshIndex::memory_bytes() const {
   size_t bytes = sizeof(*this) + VectorBytes(bands_);
   for (const Band& b : bands_) {
     bytes += VectorBytes(b.offsets) + VectorBytes(b.narrow_suffixes) +
-             VectorBytes(b.wide_suffixes) + VectorBytes(b.members) + SwissTableBytes(b.dropped) +
+             VectorBytes(b.wide_suffixes) + b.members.memory_bytes() + SwissTableBytes(b.dropped) +
              VectorBytes(b.heads) + b.nodes.memory_bytes();
     for (const auto& heads : b.heads) bytes += SwissTableBytes(heads);
   }
@@ -178,7 +178,7 @@ void LshIndex::RemoveFromBand(size_t band, Index i, uint64_t signature) {
   const auto [first, last] = PackedRange(b, signature);
   for (size_t k = first; k < last; ++k) {
     if (b.members[k] == i) {
-      b.members[k] = kNoIndex;
+      b.members.Blank(k);
       return;
     }
   }

@@ -7,10 +7,11 @@
 // - packed: laid in bulk by a relink (PackBand). A bucket's members sit side by side in one array,
 //   found through a table addressed directly by the signature's top bits (about one entry per
 //   four members, at most 2^16 unless more lets the rest fit a byte), then a search of the
-//   remaining bits. Looking a bucket up costs
-//   about three cache misses whatever its size, and a member costs 5 or 6 bytes: its index and
-//   the remaining bits, in one byte when the table can take enough of the signature for them
-//   to fit (PackBand chooses whichever costs less). A removed member is blanked in place.
+//   remaining bits. Looking a bucket up costs about three cache misses whatever its size. A
+//   member costs its index, in as many bits as the band's largest needs (PackedIndices: 24 at
+//   ten million records), and the remaining bits, in one byte when the table can take enough of
+//   the signature for them to fit (PackBand chooses whichever costs less). A removed member is
+//   blanked in place.
 // - recent: persons added one at a time since (Add), as a chain per bucket through a pool of
 //   nodes. Its tables are split into kShards per band by signature, so that a table doubling as
 //   buckets arrive stalls an add for a fraction of the band.
@@ -34,6 +35,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
+#include "engine/linkage/packed_indices.h"
 #include "engine/linkage/prefetch.h"
 
 namespace crossforce {
@@ -155,7 +157,7 @@ class LshIndex {
     std::vector<uint32_t> offsets;
     std::vector<uint8_t> narrow_suffixes;
     std::vector<uint16_t> wide_suffixes;
-    std::vector<Index> members;
+    PackedIndices members;
     absl::flat_hash_set<uint32_t> dropped;  // signatures of dropped buckets
     // Recent: bucket signature -> first node of its chain, split by ShardOf.
     std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
@@ -193,6 +195,12 @@ class LshIndex {
   // its members being b.members[begin, end).
   template <typename Visit>
   static void ForEachPackedRun(const Band& b, Visit visit);
+  // Sets `out` to members [begin, end) of `members`.
+  static void Unpack(const PackedIndices& members, size_t begin, size_t end,
+                     std::vector<Index>& out) {
+    out.resize(end - begin);
+    for (size_t k = begin; k < end; ++k) out[k - begin] = members[k];
+  }
   // Calls visit(j) for the members of b's recent part filed under `signature`.
   template <typename Visit>
   static void ForEachRecentMember(const Band& b, uint64_t signature, Visit visit);
@@ -215,7 +223,7 @@ void LshIndex::ForEachMember(size_t band, uint64_t signature, Visit visit) const
   const Band& b = bands_[band];
   const auto [first, last] = PackedRange(b, signature);
   for (size_t k = first; k < last; ++k) {
-    if (b.members[k] != kNoIndex) visit(b.members[k]);
+    if (const Index j = b.members[k]; j != kNoIndex) visit(j);
   }
   ForEachRecentMember(b, signature, visit);
 }
@@ -237,8 +245,11 @@ void LshIndex::ForEachPackedRun(const Band& b, Visit visit) {
 template <typename Visit>
 void LshIndex::ForEachPackedBucket(size_t band, Visit visit) const {
   const Band& b = bands_[band];
-  ForEachPackedRun(
-      b, [&](uint64_t, size_t begin, size_t end) { visit(b.members.data() + begin, end - begin); });
+  std::vector<Index> members;
+  ForEachPackedRun(b, [&](uint64_t, size_t begin, size_t end) {
+    Unpack(b.members, begin, end, members);
+    visit(members.data(), members.size());
+  });
 }
 
 template <typename Visit>
@@ -283,13 +294,13 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
     if (!l.suffix_within_one_bit) {
       std::tie(l.first, l.last) = SuffixRange(b, l.signature, l.first, l.last);
     }
-    Fetch(b.members.data() + l.first, (l.last - l.first) * sizeof(Index));
+    Fetch(b.members.address(l.first), b.members.span_bytes(l.first, l.last));
   }
   for (const Lookup& l : lookups) {
     const Band& b = bands_[l.band];
     if (!l.suffix_within_one_bit) {
       for (size_t k = l.first; k < l.last; ++k) {
-        if (b.members[k] != kNoIndex) visit(b.members[k]);
+        if (const Index j = b.members[k]; j != kNoIndex) visit(j);
       }
       continue;
     }
@@ -299,8 +310,8 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
         // No bit apart, or one (x & (x - 1) clears the lowest): std::popcount without
         // -mpopcnt is a library call, and this runs for every member of the entry.
         const uint64_t differ = suffixes[k] ^ own;
-        if ((differ & (differ - 1)) == 0 && b.members[k] != kNoIndex) {
-          visit(b.members[k]);
+        if ((differ & (differ - 1)) == 0) {
+          if (const Index j = b.members[k]; j != kNoIndex) visit(j);
         }
       }
     });
@@ -329,6 +340,7 @@ void LshIndex::ForEachPackedBucketPairOneBitApart(size_t band, Visit visit) cons
   begins.push_back(static_cast<uint32_t>(b.members.size()));
   // For bit `flip`, the buckets without it, in order, meet theirs with it in order too: one
   // pointer each.
+  std::vector<Index> without, with;
   for (int bit = 0; bit < signature_bits_; ++bit) {
     const uint32_t flip = uint32_t{1} << bit;
     size_t j = 0;
@@ -338,8 +350,9 @@ void LshIndex::ForEachPackedBucketPairOneBitApart(size_t band, Visit visit) cons
       while (j < signatures.size() && signatures[j] < target) ++j;
       if (j == signatures.size()) break;
       if (signatures[j] == target) {
-        visit(b.members.data() + begins[k], begins[k + 1] - begins[k], b.members.data() + begins[j],
-              begins[j + 1] - begins[j]);
+        Unpack(b.members, begins[k], begins[k + 1], without);
+        Unpack(b.members, begins[j], begins[j + 1], with);
+        visit(without.data(), without.size(), with.data(), with.size());
       }
     }
   }

@@ -114,24 +114,26 @@ TEST(LshIndexTest, FindsBucketsWhateverThePackedBandsSize) {
   }
 }
 
-// A member costs its 4-byte index and a byte of suffix where a table large enough for the
-// suffixes to fit a byte costs less than their second bytes, else two: the table is 4 bytes an
-// entry, and the rest of the index a few KiB.
+// A member costs its index, in as many bits as the largest index needs (2^n members, indices
+// 0..2^n - 1, take n + 1: all ones marks a removed member), and a byte of suffix where a table
+// large enough for the suffixes to fit a byte costs less than their second bytes, else two: the
+// table is 4 bytes an entry, and the rest of the index a few KiB.
 TEST(LshIndexTest, HoldsSuffixesInAByteWhenTheTableForItCostsLess) {
   struct Case {
     int bits;
     size_t members;
     size_t table_entries;
     size_t suffix_bytes;
+    size_t index_bits;
   };
   // 22 bits: the table PrefixBits gives (2^16 entries) leaves 6 bits. 25 bits over 2^20
   // members: one of 2^17 entries (512 KiB) saves 1 MiB. 25 bits over 2^12: it would save 4 KiB,
   // so one entry per four members (2^10) and 15-bit suffixes in two bytes. 32 bits: 2^24
   // entries would cost 64 MiB.
-  for (const Case c : {Case{22, size_t{1} << 18, size_t{1} << 16, 1},
-                       Case{25, size_t{1} << 20, size_t{1} << 17, 1},
-                       Case{25, size_t{1} << 12, size_t{1} << 10, 2},
-                       Case{32, size_t{1} << 18, size_t{1} << 16, 2}}) {
+  for (const Case c : {Case{22, size_t{1} << 18, size_t{1} << 16, 1, 19},
+                       Case{25, size_t{1} << 20, size_t{1} << 17, 1, 21},
+                       Case{25, size_t{1} << 12, size_t{1} << 10, 2, 13},
+                       Case{32, size_t{1} << 18, size_t{1} << 16, 2, 19}}) {
     SCOPED_TRACE(c.bits);
     SCOPED_TRACE(c.members);
     LshIndex index(/*bands=*/1, c.bits);
@@ -143,8 +145,9 @@ TEST(LshIndexTest, HoldsSuffixesInAByteWhenTheTableForItCostsLess) {
     }
     std::sort(entries.begin(), entries.end());
     index.PackBand(0, entries);
-    EXPECT_EQ(index.memory_bytes() - empty,
-              (c.table_entries + 1) * sizeof(uint32_t) + c.members * (4 + c.suffix_bytes));
+    EXPECT_EQ(index.memory_bytes() - empty, (c.table_entries + 1) * sizeof(uint32_t) +
+                                                c.members * c.suffix_bytes +
+                                                c.members * c.index_bits / 8);
     for (size_t k = 0; k < entries.size(); k += 97) {
       const std::vector<Index> found = Members(index, 0, entries[k].first);
       ASSERT_TRUE(std::binary_search(found.begin(), found.end(), entries[k].second)) << k;
