@@ -11,6 +11,7 @@
 #include <optional>
 #include <queue>
 #include <random>
+#include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "engine/linkage/container_bytes.h"
@@ -704,8 +705,8 @@ void Linker::Add(Index i) {
   const BlockKeys keys = KeysOf(i);
   if (!options_.index_only) {
     ScoreCandidates(i, Candidates(i, keys), [&](Index c, double weight) {
-      links_[i].push_back({c, false, weight});
-      links_[c].push_back({i, false, weight});
+      links_[i].push_back({c, false, static_cast<float>(weight)});
+      links_[c].push_back({i, false, static_cast<float>(weight)});
     });
   }
   IndexBlocks(i, keys);
@@ -772,6 +773,8 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
     i = free_.back();
     free_.pop_back();
   } else {
+    // A link end holds an index in 31 bits: as a vector past its max_size, no more can be held.
+    if (persons_.size() >= kMaxPersons) throw std::length_error("Linker: 2^31 - 1 persons held");
     i = static_cast<Index>(persons_.size());
     persons_.emplace_back();
     alive_.push_back(false);
@@ -1008,8 +1011,8 @@ void Linker::Build(std::vector<RecordPersons> records) {
     });
     for (const auto& part : found) {
       for (const Found& f : part) {
-        links_[f.a].push_back({f.b, false, f.weight});
-        links_[f.b].push_back({f.a, false, f.weight});
+        links_[f.a].push_back({f.b, false, static_cast<float>(f.weight)});
+        links_[f.b].push_back({f.a, false, static_cast<float>(f.weight)});
       }
     }
     Recluster(seeds, workers);
@@ -1392,7 +1395,7 @@ double Linker::LinkConfidence(const PersonKey& key) const {
   double strongest = 0;
   for (const LinkEnd& l : links_[i]) {
     if (entity_of_[l.other] != entity_of_[i]) continue;
-    strongest = linked ? std::max(strongest, l.weight) : l.weight;
+    strongest = linked ? std::max<double>(strongest, l.weight) : l.weight;
     linked = true;
   }
   if (!linked) {

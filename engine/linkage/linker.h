@@ -574,16 +574,22 @@ class Linker {
   absl::flat_hash_set<uint32_t> crowded_blocks_;
   // One end of a link, in the adjacency of the other: `merged` when the last clustering of its
   // component took this link to merge two clusters (ClusterComponent, ReclusterAdded), so that
-  // the clusters it held at any point of its run can be recovered (ClusterBefore). Padding held
-  // the flag: a link end is 16 bytes as before.
+  // the clusters it held at any point of its run can be recovered (ClusterBefore). 8 bytes: the
+  // other's index in 31 bits (kMaxPersons), the flag in the last, and the weight as a float,
+  // which holds a log2 likelihood ratio to seven digits. Both ends of a link, and every use of
+  // it, read the same float, so clustering orders and sums links alike however they arrived.
   struct LinkEnd {
-    Index other;
-    bool merged;
-    double weight;
+    Index other : 31;
+    Index merged : 1;
+    float weight;
   };
-  // Adjacency, weights >= link_weight. Most linked records have one link, which the handle
-  // holds without a heap block of its own (5 bytes a person record less at a million).
-  std::vector<absl::InlinedVector<LinkEnd, 1>> links_;
+  static_assert(sizeof(LinkEnd) == 8);
+  static constexpr Index kMaxPersons = (Index{1} << 31) - 1;
+  // Adjacency, weights >= link_weight. Most linked records have one or two links, which the
+  // handle holds without a heap block of its own: at 16 bytes a link end it held one, and at a
+  // million records the others' blocks were 20 bytes a person record.
+  std::vector<absl::InlinedVector<LinkEnd, 2>> links_;
+  static_assert(sizeof(absl::InlinedVector<LinkEnd, 2>) == 24);
 
   std::vector<EntityId> entity_of_;  // by index
   // Live entities, ordered by id. A B-tree holds them side by side (a map node was 64 bytes an
