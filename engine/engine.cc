@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <set>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "engine/entity_id_store.h"
 #include "engine/linkage/person_record.h"
@@ -123,6 +124,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenOnStorage(std::unique_ptr<St
 absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   // Changes queued before the scan are in the store and so in the rebuilt linker; applying them
   // again afterwards is harmless (an update replaces a record's persons).
+  relinks_under_way_.fetch_add(1, std::memory_order_acq_rel);
+  absl::Cleanup relinked = [this] { relinks_under_way_.fetch_sub(1, std::memory_order_acq_rel); };
   absl::MutexLock lock(&linker_mu_);
   struct Held {
     RecordId id;
@@ -178,7 +181,8 @@ absl::StatusOr<Engine::RelinkSummary> Engine::Relink() {
   everything.everything = true;
   Detect(everything);
   CF_RETURN_IF_ERROR(SaveDerived(/*sync=*/true));
-  return RelinkSummary{linker_->person_count(), linker_->Entities().size(), linker_->link_count()};
+  const LinkerStats measured = MeasureLinker();
+  return RelinkSummary{measured.person_records, measured.entities, measured.links};
 }
 
 absl::Status Engine::LoadFlags() {
@@ -487,6 +491,18 @@ absl::StatusOr<StoredRecord> Engine::Get(const RecordId& id) {
   return *std::move(stored);
 }
 
+LinkerStats Engine::MeasureLinker() {
+  LinkerStats stats;
+  stats.person_records = linker_->person_count();
+  stats.entities = linker_->entity_count();
+  stats.links = linker_->link_count();
+  stats.memory = linker_->Memory();
+  stats.measured_at = absl::Now();
+  absl::MutexLock lock(&linker_stats_mu_);
+  last_linker_stats_ = stats;
+  return stats;
+}
+
 HubStats Engine::Stats() {
   HubStats stats;
   stats.forces = writer_->Counts();
@@ -499,6 +515,15 @@ HubStats Engine::Stats() {
   stats.key_fingerprint = writer_->KeyFingerprint();
   stats.disk_bytes = storage_->ApproximateDiskBytes();
   stats.linking_backlog = LinkingBacklog();
+  if (relinks_under_way_.load(std::memory_order_acquire) > 0) {
+    absl::MutexLock lock(&linker_stats_mu_);
+    stats.linker = last_linker_stats_;
+  } else {
+    // A relink that starts between the check and the lock is waited for: a rare race, and
+    // TryLock instead would fail whenever a batch was being linked.
+    absl::MutexLock lock(&linker_mu_);
+    stats.linker = MeasureLinker();
+  }
   absl::MutexLock lock(&flags_mu_);
   stats.flags = flags_.size();
   return stats;

@@ -1,6 +1,7 @@
 #include "server/ingest_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/record_convert.h"
 #include "server/status_util.h"
@@ -213,6 +214,27 @@ grpc::Status IngestServiceImpl::GetStats(grpc::ServerContext* context,
   response->set_data_dir_bytes(stats.disk_bytes);
   response->set_linking_backlog(stats.linking_backlog);
   response->set_flags(stats.flags);
+  v1::LinkerStats* linker = response->mutable_linker();
+  linker->set_person_records(stats.linker.person_records);
+  linker->set_entities(stats.linker.entities);
+  linker->set_links(stats.linker.links);
+  if (stats.linker.measured_at != absl::InfinitePast()) {
+    *linker->mutable_measured_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        absl::ToUnixMicros(stats.linker.measured_at));
+  }
+  const LinkerMemory& m = stats.linker.memory;
+  v1::LinkerMemory* memory = linker->mutable_memory();
+  memory->set_record_bands(m.record_bands);
+  memory->set_address_bands(m.address_bands);
+  memory->set_token_blocks(m.token_blocks);
+  memory->set_record_filters(m.record_filters);
+  memory->set_person_slots(m.person_slots);
+  memory->set_key_maps(m.key_maps);
+  memory->set_links(m.links);
+  memory->set_entities(m.entities);
+  memory->set_records_anonymous(m.records_anonymous);
+  memory->set_anonymous(m.anonymous());
+  memory->set_records_in_file(m.records_in_file);
   *response->mutable_start_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(info_.start_unix_micros);
   response->set_server_version(info_.version);

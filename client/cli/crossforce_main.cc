@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -27,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "client/anonymiser.h"
 #include "client/cli/cli_support.h"
 #include "client/cli/flag_commands.h"
@@ -419,6 +422,41 @@ int Relink(const Flags& flags) {
   return kExitOk;
 }
 
+// The linker's holdings and its RAM by part, in bytes a person record (the unit to size a hub
+// by), with when they were measured.
+void PrintLinkerStats(const v1::LinkerStats& linker) {
+  const std::string measured =
+      linker.has_measured_at()
+          ? absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                             absl::FromUnixSeconds(linker.measured_at().seconds()),
+                             absl::UTCTimeZone())
+          : "never";
+  std::printf("linker %llu person records, %llu entities, %llu links (measured %s)\n",
+              static_cast<unsigned long long>(linker.person_records()),
+              static_cast<unsigned long long>(linker.entities()),
+              static_cast<unsigned long long>(linker.links()), measured.c_str());
+  const v1::LinkerMemory& m = linker.memory();
+  const double per = static_cast<double>(std::max<uint64_t>(linker.person_records(), 1));
+  const std::pair<const char*, uint64_t> parts[] = {{"record_bands", m.record_bands()},
+                                                    {"address_bands", m.address_bands()},
+                                                    {"token_blocks", m.token_blocks()},
+                                                    {"record_filters", m.record_filters()},
+                                                    {"person_slots", m.person_slots()},
+                                                    {"key_maps", m.key_maps()},
+                                                    {"links", m.links()},
+                                                    {"entities", m.entities()},
+                                                    {"records_anonymous", m.records_anonymous()}};
+  std::string by_part;
+  for (const auto& [name, bytes] : parts) {
+    absl::StrAppend(&by_part, by_part.empty() ? "" : ", ", name, " ",
+                    absl::StrFormat("%.0f", static_cast<double>(bytes) / per));
+  }
+  std::printf("linker RAM %.1f MiB, %.0f B a person record (%s); records file %.1f MiB\n",
+              static_cast<double>(m.anonymous()) / (1 << 20),
+              static_cast<double>(m.anonymous()) / per, by_part.c_str(),
+              static_cast<double>(m.records_in_file()) / (1 << 20));
+}
+
 int Stats(const Flags& flags) {
   if (absl::Status s = flags.Require({"server"}); !s.ok()) return Fail(s);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
@@ -444,6 +482,7 @@ int Stats(const Flags& flags) {
   }
   std::printf("flags %llu; linking backlog %llu\n", static_cast<unsigned long long>(stats.flags()),
               static_cast<unsigned long long>(stats.linking_backlog()));
+  PrintLinkerStats(stats.linker());
   return kExitOk;
 }
 

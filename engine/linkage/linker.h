@@ -315,6 +315,7 @@ class Linker {
   }
 
   size_t person_count() const { return key_to_index_.size(); }
+  size_t entity_count() const { return members_.size(); }
   // Record LSH buckets the last relink dropped (LinkerOptions::dropped_band_members).
   size_t dropped_band_buckets() const { return lsh_.dropped_buckets(); }
   // Bytes of packed person records in the file under record_file_directory, and in anonymous

@@ -160,6 +160,18 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
   // of force_code, incident_id and ref; checked by an independent JSON parser.
   const std::string hub = absl::StrCat(" --server ", server_.address(), " --insecure");
   ASSERT_EQ(RunCli(absl::StrCat("relink", hub)).exit_code, 0);
+  // The hub's size, for sizing a hub: the linker's holdings and its RAM by part.
+  const HubStats relinked = server_.server().engine()->Stats();
+  const CommandResult hub_stats = RunCli(absl::StrCat("stats", hub));
+  ASSERT_EQ(hub_stats.exit_code, 0) << hub_stats.output;
+  EXPECT_THAT(hub_stats.output,
+              HasSubstr(absl::StrCat("linker ", relinked.linker.person_records, " person records, ",
+                                     relinked.linker.entities, " entities, ", relinked.linker.links,
+                                     " links (measured 20")));
+  EXPECT_THAT(hub_stats.output,
+              HasSubstr(absl::StrFormat("B a person record (record_bands %.0f, ",
+                                        static_cast<double>(relinked.linker.memory.record_bands) /
+                                            relinked.linker.person_records)));
   const std::string jsonl = server_.dir().Sub("entities.jsonl");
   ASSERT_EQ(RunCli(absl::StrCat("entities", hub, " --format jsonl > ", jsonl)).exit_code, 0);
   const CommandResult check = RunCliRaw(absl::StrCat(

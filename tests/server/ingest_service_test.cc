@@ -1,6 +1,9 @@
 #include "server/ingest_service.h"
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "server/record_convert.h"
 #include "tests/testing/sample_records.h"
@@ -209,6 +212,31 @@ TEST_F(IngestServiceTest, StatsDescribeHoldingsAndFederation) {
   EXPECT_EQ(stats.federation().encoding_bits().at("record"), 1024u);
   EXPECT_GT(stats.start_time().seconds(), 0);
   EXPECT_THAT(stats.server_version(), HasSubstr("crossforce-server"));
+
+  // The linker: three incidents of a suspect and a victim, and an order's subject and protected
+  // person, all made from one identity pair.
+  Engine& engine = *server_.server().engine();
+  engine.WaitForLinking();
+  const int64_t linked_micros = absl::ToUnixMicros(absl::Now());
+  stats.Clear();
+  ASSERT_TRUE(server_.stub().GetStats(TestServer::Context().get(), {}, &stats).ok());
+  EXPECT_EQ(stats.linking_backlog(), 0u);
+  const v1::LinkerStats& linker = stats.linker();
+  EXPECT_EQ(linker.person_records(), 8u);
+  EXPECT_EQ(linker.entities(), engine.Entities().size());
+  EXPECT_LT(linker.entities(), 8u) << "one identity recorded four times is one person";
+  EXPECT_GT(linker.links(), 0u);
+  EXPECT_GE(google::protobuf::util::TimeUtil::TimestampToMicroseconds(linker.measured_at()),
+            linked_micros);
+  const v1::LinkerMemory& m = linker.memory();
+  EXPECT_EQ(m.anonymous(), m.record_bands() + m.address_bands() + m.token_blocks() +
+                               m.record_filters() + m.person_slots() + m.key_maps() + m.links() +
+                               m.entities() + m.records_anonymous());
+  for (uint64_t part : {m.record_bands(), m.token_blocks(), m.record_filters(), m.person_slots(),
+                        m.key_maps(), m.links(), m.entities()}) {
+    EXPECT_GT(part, 0u);
+  }
+  EXPECT_GT(m.records_in_file() + m.records_anonymous(), 0u) << "the packed person records";
 }
 
 TEST_F(IngestServiceTest, RestartRecoversEverythingAcknowledged) {
