@@ -86,9 +86,10 @@ struct LinkerOptions {
   // p^k + k p^(k-1) (1 - p) at radius 1 (k bits): 16 bands of 26 bits find pairs as 48 exact
   // bands of 22 did (0.990 against 0.993 at p = 0.9, 0.744 against 0.744 at 0.85, 0.307
   // against 0.299 at 0.8; 5.0 against 6.3 in 10^4 at 0.6) with a third of the bands' memory,
-  // each member costing its 4-byte index and a byte of suffix in every band. A record looks up
-  // a table entry for its signature and one for each bit of the signature's prefix (19 a band
-  // at a million records; LshIndex::ForEachMemberWithin) instead of one, and a relink walks
+  // each member costing its index (3 bytes at ten million records) and a byte of suffix in
+  // every band. A record looks up a table entry for its signature and one for each bit of the
+  // signature's prefix (19 a band at a million records; LshIndex::ForEachMemberWithin)
+  // instead of one, and a relink walks
   // each band once per bit for buckets one bit apart. At a million benchmark records the
   // record bands fell from 253 to 97 bytes a person record, the pairwise recall from 0.994189
   // to 0.994093 (precision rose from 0.92444 to 0.92541), the incremental link's p50 rose from
@@ -566,9 +567,10 @@ class Linker {
                                                                       RecordSlotEq{&persons_}};
   std::vector<Index> next_in_record_;
   // Members of each token block, by hashed block key: one band of an LshIndex, so that a relink
-  // lays them side by side (5 or 6 bytes a member) and later records chain on. A hash map of small
-  // vectors cost about a slot of 33 bytes per block, at twice the blocks' number. The blocks a
-  // Build drops (LinkerOptions::dropped_block_members) are dropped in the band itself.
+  // lays them side by side (4 or 5 bytes a member at ten million) and later records chain on.
+  // A hash map of small vectors cost about a slot of 33 bytes per block, at twice the blocks'
+  // number. The blocks a Build drops (LinkerOptions::dropped_block_members) are dropped in the
+  // band itself.
   LshIndex token_blocks_{1, LshIndex::kMaxSignatureBits};
   // Keys of the compared token blocks found crowded by the Build that filled this linker
   // (LinkerOptions::crowded_block_members): their pairs are screened.
