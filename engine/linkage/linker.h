@@ -89,11 +89,11 @@ struct LinkerOptions {
   // each member costing its index (3 bytes at ten million records) and a byte of suffix in
   // every band. A record looks up a table entry for its signature and one for each bit of the
   // signature's prefix (19 a band at a million records; LshIndex::ForEachMemberWithin)
-  // instead of one, and a relink walks
-  // each band once per bit for buckets one bit apart. At a million benchmark records the
-  // record bands fell from 253 to 97 bytes a person record, the pairwise recall from 0.994189
-  // to 0.994093 (precision rose from 0.92444 to 0.92541), the incremental link's p50 rose from
-  // 50-55 to 66-100 us and the relink from 15-16 to 16.5 s. See BENCHMARKS.md.
+  // instead of one, and a relink walks each band once per bit for buckets one bit apart. At a
+  // million benchmark records the record bands fell from 253 to 97 bytes a person record (73
+  // once indices were packed), the pairwise recall from 0.994189 to 0.994093 (precision rose
+  // from 0.92444 to 0.92541), the incremental link's p50 rose from 50-55 to 66-100 us and the
+  // relink from 15-16 to 16.5 s. See BENCHMARKS.md.
   int lsh_bands = 16;
   int lsh_bits_per_band = 26;
   int lsh_probe_radius = 1;

@@ -42,8 +42,9 @@ namespace crossforce {
 
 class LshIndex {
  public:
-  using Index = uint32_t;
-  static constexpr Index kNoIndex = ~Index{0};
+  // A packed band's members are PackedIndices, whose mark of a removed member is this one.
+  using Index = PackedIndices::Index;
+  static constexpr Index kNoIndex = PackedIndices::kNoIndex;
   // The widest signature a band may have.
   static constexpr int kMaxSignatureBits = 32;
   // Suffixes of at most this many bits are held in a byte.
