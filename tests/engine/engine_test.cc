@@ -1,6 +1,8 @@
 #include "engine/engine.h"
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -264,6 +266,43 @@ TEST(EngineTest, StorageFailureAcknowledgesNothingAndRetrySucceeds) {
   fault->FailReads(true);
   EXPECT_THAT((*engine)->Ingest({SampleIncident("WYP", "I2")}),
               StatusIs(absl::StatusCode::kUnavailable));
+}
+
+// A relink holds the linker for minutes at millions of records; a health check must not wait
+// for it, so Stats gives the linker's last measure meanwhile.
+TEST(EngineTest, StatsDoNotWaitForARelink) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
+  ASSERT_THAT(base, IsOk());
+  auto holding = std::make_unique<FaultyStorage>(std::move(*base));
+  FaultyStorage* storage = holding.get();
+  absl::StatusOr<std::unique_ptr<Engine>> opened =
+      Engine::OpenOnStorage(std::move(holding), Options(dir));
+  ASSERT_THAT(opened, IsOk());
+  Engine& engine = **opened;
+  ASSERT_THAT(engine.Ingest({SampleIncident("WYP", "I1", 1, 1), SampleIncident("MET", "I2", 1, 2)}),
+              IsOk());
+  engine.WaitForLinking();
+  const HubStats before = engine.Stats();
+  EXPECT_EQ(before.linker.person_records, 4u) << "two incidents of a suspect and a victim";
+  EXPECT_GT(before.linker.memory.anonymous(), 0u);
+
+  storage->HoldRecordScans(true);
+  std::thread relink([&] { EXPECT_THAT(engine.Relink(), IsOk()); });
+  storage->AwaitHeldScan();  // the relink holds the linker, waiting in its scan
+  std::future<HubStats> during = std::async(std::launch::async, [&] { return engine.Stats(); });
+  const bool returned = during.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  storage->HoldRecordScans(false);
+  relink.join();
+  ASSERT_TRUE(returned) << "Stats waited for the relink";
+  const HubStats measured_during = during.get();
+  EXPECT_EQ(measured_during.linker.measured_at, before.linker.measured_at);
+  EXPECT_EQ(measured_during.linker.person_records, 4u);
+  EXPECT_EQ(measured_during.linker.memory.anonymous(), before.linker.memory.anonymous());
+
+  const HubStats after = engine.Stats();
+  EXPECT_GT(after.linker.measured_at, before.linker.measured_at);
+  EXPECT_EQ(after.linker.person_records, 4u);
 }
 
 TEST(EngineTest, ConcurrentBatchesShareSyncsAndLoseNothing) {
