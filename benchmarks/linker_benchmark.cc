@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -235,6 +236,45 @@ PairAccuracy EntityPairAccuracy(const std::vector<Entity>& entities) {
   return {together > 0 ? together_and_same / together : 1, same > 0 ? together_and_same / same : 1};
 }
 
+// How often a record that LinkConfidence describes belongs where it was put, by how far the
+// strongest link holding it in its entity clears the link weight: a member belongs when its
+// person (nominal reference) is the one most of its entity's records are. For calibrating
+// LinkConfidence, which the risk score discounts a flag by: bins of margin [0, 2), [2, 4),
+// [4, 8), [8, 16) and [16, inf) bits, each with its members, the share that belongs, and the
+// mean confidence LinkConfidence gives them.
+struct MarginBin {
+  double members = 0, belong = 0, confidence = 0;
+};
+std::array<MarginBin, 5> LinkCalibration(const Linker& linker) {
+  std::array<MarginBin, 5> bins;
+  const double link_weight = linker.model().link_weight;
+  for (const Entity& e : linker.Entities()) {
+    if (e.members.size() < 2) continue;
+    absl::StatusOr<std::pair<Entity, std::vector<Link>>> detail = linker.EntityDetail(e.id);
+    if (!detail.ok()) continue;
+    std::map<std::string, int> records_of;
+    for (const PersonKey& k : e.members) ++records_of[k.nominal_ref];
+    const auto majority =
+        std::max_element(records_of.begin(), records_of.end(),
+                         [](const auto& x, const auto& y) { return x.second < y.second; });
+    std::map<PersonKey, double> strongest;
+    for (const Link& l : detail->second) {
+      for (const PersonKey* k : {&l.a, &l.b}) {
+        auto [it, inserted] = strongest.try_emplace(*k, l.weight);
+        if (!inserted) it->second = std::max(it->second, l.weight);
+      }
+    }
+    for (const auto& [key, weight] : strongest) {
+      const double margin = weight - link_weight;
+      const size_t bin = margin < 2 ? 0 : margin < 4 ? 1 : margin < 8 ? 2 : margin < 16 ? 3 : 4;
+      bins[bin].members += 1;
+      bins[bin].belong += key.nominal_ref == majority->first ? 1 : 0;
+      bins[bin].confidence += linker.LinkConfidence(key);
+    }
+  }
+  return bins;
+}
+
 // Full relink, as the hub runs it: fit the model to the population, then link every record at once
 // (Build, on every core).
 // The records are moved into the linker (MoveIntoRecords): with a second copy held here, the
@@ -244,6 +284,7 @@ void BM_Relink_Records(benchmark::State& state) {
   size_t entities = 0, people = 0;
   double bytes_per_record = 0;
   PairAccuracy accuracy;
+  std::array<MarginBin, 5> calibration;
   std::unique_ptr<Linker> linker;  // destroyed outside the timed part
   for (auto _ : state) {
     state.PauseTiming();
@@ -262,6 +303,7 @@ void BM_Relink_Records(benchmark::State& state) {
     const std::vector<Entity> found = linker->Entities();
     entities = found.size();
     accuracy = EntityPairAccuracy(found);
+    calibration = LinkCalibration(*linker);
     state.ResumeTiming();
   }
   // What the linker holds is what destroying it frees. The heap's growth over the relink,
@@ -285,6 +327,15 @@ void BM_Relink_Records(benchmark::State& state) {
   state.counters["pair_precision"] = accuracy.precision;
   state.counters["pair_recall"] = accuracy.recall;
   state.counters["memory_count_ms"] = count_ms;
+  const char* const kMarginNames[] = {"0_2", "2_4", "4_8", "8_16", "16_up"};
+  for (size_t b = 0; b < calibration.size(); ++b) {
+    const MarginBin& bin = calibration[b];
+    const std::string name = kMarginNames[b];
+    state.counters["margin_" + name + "_members"] = bin.members;
+    state.counters["margin_" + name + "_belong"] = bin.members > 0 ? bin.belong / bin.members : 0;
+    state.counters["margin_" + name + "_confidence"] =
+        bin.members > 0 ? bin.confidence / bin.members : 0;
+  }
   // Where the linker's memory is, by its own count (Linker::Memory).
   const std::pair<const char*, size_t> parts[] = {
       {"mem_record_bands", memory.record_bands},
