@@ -422,8 +422,8 @@ MatchModel FitModel(const std::vector<const PersonRecord*>& persons, MatchModel 
   const double population = static_cast<double>(persons.size());
   if (options.calibration_population > 0 && population > options.calibration_population) {
     const double shift = std::log2(population / options.calibration_population);
-    base.link_weight += shift;
-    base.merge_mean_weight += shift;
+    base.link_weight += options.weight_per_doubling * shift;
+    base.merge_mean_weight += options.weight_per_doubling * shift;
     base.population_doublings = shift;
   }
   return base;

@@ -75,17 +75,22 @@ class ModelFitTest : public ::testing::Test {
 };
 
 // The prior odds that two records are one person fall as the population grows, so the link
-// and merge weights grow by log2 of the population beyond the one the base model suits.
+// and merge weights grow by weight_per_doubling bits for each doubling of the population beyond
+// the one the base model suits.
 TEST_F(ModelFitTest, ALargerPopulationRaisesTheWeightsALinkAndAMergeNeed) {
   const std::vector<PersonRecord> people = TwoForces(200, 200);  // 400 records
   const MatchModel base = MatchModel::Default();
   FitOptions options;
   options.u_sample_pairs = 1000;
   options.calibration_population = 100;
+  ASSERT_DOUBLE_EQ(options.weight_per_doubling, 1.75);
   const MatchModel fitted = FitModel(Pointers(people), base, options);
-  EXPECT_DOUBLE_EQ(fitted.link_weight, base.link_weight + 2);
-  EXPECT_DOUBLE_EQ(fitted.merge_mean_weight, base.merge_mean_weight + 2);
+  EXPECT_DOUBLE_EQ(fitted.link_weight, base.link_weight + 3.5);
+  EXPECT_DOUBLE_EQ(fitted.merge_mean_weight, base.merge_mean_weight + 3.5);
   EXPECT_DOUBLE_EQ(fitted.population_doublings, 2);
+  options.weight_per_doubling = 1;  // as if the weights were log2 likelihood ratios
+  EXPECT_DOUBLE_EQ(FitModel(Pointers(people), base, options).link_weight, base.link_weight + 2);
+  options.weight_per_doubling = 1.75;
   EXPECT_DOUBLE_EQ(fitted.cannot_link_weight, base.cannot_link_weight)
       << "a contradiction is one whatever the population";
   options.calibration_population = 400;
