@@ -145,10 +145,6 @@ std::vector<uint64_t> PackBandsAndFindPairs(LshIndex& index,
   return pairs;
 }
 
-// Bits set in `x`, counted up to 2 (2: two or more): whether two signatures are within the
-// probe radius, without std::popcount, which without -mpopcnt is a library call.
-int BitsUpToTwo(uint64_t x) { return x == 0 ? 0 : (x & (x - 1)) == 0 ? 1 : 2; }
-
 // least[k] = min(least[k], ranks[k]) for k < n: the MinHash inner loop, which the compiler
 // vectorises once told the two arrays do not overlap.
 void LowerEach(int16_t* __restrict least, const int16_t* __restrict ranks, size_t n) {
@@ -398,7 +394,7 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
     for (size_t earlier = 0; earlier < band; ++earlier) {
       int sampled = 0;  // up to 2
       for (size_t w = 0; w < kFilterWords && sampled <= radius; ++w) {
-        sampled += BitsUpToTwo(differ[w] & band_masks_[earlier * kFilterWords + w]);
+        sampled += LshIndex::BitsUpToTwo(differ[w] & band_masks_[earlier * kFilterWords + w]);
       }
       if (sampled <= radius && filed(earlier, a) && filed(earlier, b)) return true;
     }
@@ -406,7 +402,7 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
   }
   const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
   for (size_t earlier = 0; earlier < band; ++earlier) {
-    if (BitsUpToTwo(LshSignature(fa, earlier) ^ LshSignature(fb, earlier)) <= radius &&
+    if (LshIndex::BitsUpToTwo(LshSignature(fa, earlier) ^ LshSignature(fb, earlier)) <= radius &&
         filed(earlier, a) && filed(earlier, b)) {
       return true;
     }

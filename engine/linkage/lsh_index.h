@@ -45,6 +45,10 @@ class LshIndex {
   // A packed band's members are PackedIndices, whose mark of a removed member is this one.
   using Index = PackedIndices::Index;
   static constexpr Index kNoIndex = PackedIndices::kNoIndex;
+  // Bits set in `x`, counted up to 2 (2: two or more): whether two signatures are within the
+  // probe radius. Not std::popcount, which without -mpopcnt is a library call, and this runs
+  // for every member of a probed table entry and in the relink's rule for a pair's band.
+  static constexpr int BitsUpToTwo(uint64_t x) { return x == 0 ? 0 : (x & (x - 1)) == 0 ? 1 : 2; }
   // The widest signature a band may have.
   static constexpr int kMaxSignatureBits = 32;
   // Suffixes of at most this many bits are held in a byte.
@@ -308,10 +312,7 @@ void LshIndex::ForEachMemberWithin(const std::vector<uint64_t>& signatures, int 
     const uint64_t own = l.signature & ((uint64_t{1} << b.suffix_bits) - 1);
     WithSuffixes(b, [&](const auto& suffixes) {
       for (size_t k = l.first; k < l.last; ++k) {
-        // No bit apart, or one (x & (x - 1) clears the lowest): std::popcount without
-        // -mpopcnt is a library call, and this runs for every member of the entry.
-        const uint64_t differ = suffixes[k] ^ own;
-        if ((differ & (differ - 1)) == 0) {
+        if (BitsUpToTwo(suffixes[k] ^ own) <= 1) {
           if (const Index j = b.members[k]; j != kNoIndex) visit(j);
         }
       }
