@@ -236,7 +236,7 @@ PairAccuracy EntityPairAccuracy(const std::vector<Entity>& entities) {
   return {together > 0 ? together_and_same / together : 1, same > 0 ? together_and_same / same : 1};
 }
 
-// How often a record that LinkConfidence describes belongs where it was put, by how far the
+// How often a record of `entities` (the linker's) belongs where it was put, by how far the
 // strongest link holding it in its entity clears the link weight: a member belongs when its
 // person (nominal reference) is the one most of its entity's records are. For calibrating
 // LinkConfidence, which the risk score discounts a flag by: bins of margin [0, 2), [2, 4),
@@ -245,10 +245,11 @@ PairAccuracy EntityPairAccuracy(const std::vector<Entity>& entities) {
 struct MarginBin {
   double members = 0, belong = 0, confidence = 0;
 };
-std::array<MarginBin, 5> LinkCalibration(const Linker& linker) {
+std::array<MarginBin, 5> LinkCalibration(const Linker& linker,
+                                         const std::vector<Entity>& entities) {
   std::array<MarginBin, 5> bins;
   const double link_weight = linker.model().link_weight;
-  for (const Entity& e : linker.Entities()) {
+  for (const Entity& e : entities) {
     if (e.members.size() < 2) continue;
     absl::StatusOr<std::pair<Entity, std::vector<Link>>> detail = linker.EntityDetail(e.id);
     if (!detail.ok()) continue;
@@ -303,7 +304,7 @@ void BM_Relink_Records(benchmark::State& state) {
     const std::vector<Entity> found = linker->Entities();
     entities = found.size();
     accuracy = EntityPairAccuracy(found);
-    calibration = LinkCalibration(*linker);
+    calibration = LinkCalibration(*linker, found);
     state.ResumeTiming();
   }
   // What the linker holds is what destroying it frees. The heap's growth over the relink,

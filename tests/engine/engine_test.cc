@@ -46,6 +46,20 @@ std::unique_ptr<Engine> OpenEngine(const TempDir& dir) {
   return engine.ok() ? std::move(*engine) : nullptr;
 }
 
+// An engine opened on a FaultyStorage over the store in `dir`, and in `storage` that storage,
+// which the engine owns. Null, the test failed, when either cannot be opened.
+std::unique_ptr<Engine> OpenOnFaultyStorage(const TempDir& dir, FaultyStorage** storage) {
+  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
+  EXPECT_THAT(base, IsOk());
+  if (!base.ok()) return nullptr;
+  auto faulty = std::make_unique<FaultyStorage>(std::move(*base));
+  *storage = faulty.get();
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::OpenOnStorage(std::move(faulty), Options(dir));
+  EXPECT_THAT(engine, IsOk());
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
 WriteOutcome IngestOne(Engine& engine, Record record) {
   std::vector<Record> records;
   records.push_back(std::move(record));
@@ -249,22 +263,18 @@ TEST(EngineTest, EverythingAcknowledgedSurvivesReopen) {
 
 TEST(EngineTest, StorageFailureAcknowledgesNothingAndRetrySucceeds) {
   TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
-  ASSERT_THAT(base, IsOk());
-  auto faulty = std::make_unique<FaultyStorage>(std::move(*base));
-  FaultyStorage* fault = faulty.get();
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      Engine::OpenOnStorage(std::move(faulty), Options(dir));
-  ASSERT_THAT(engine, IsOk());
+  FaultyStorage* fault = nullptr;
+  std::unique_ptr<Engine> engine = OpenOnFaultyStorage(dir, &fault);
+  ASSERT_NE(engine, nullptr);
   fault->FailCommits(true);
-  EXPECT_THAT((*engine)->Ingest({SampleIncident("WYP", "I1")}),
+  EXPECT_THAT(engine->Ingest({SampleIncident("WYP", "I1")}),
               StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_EQ((*engine)->Stats().totals.incidents, 0u) << "counters moved without a commit";
-  EXPECT_THAT((*engine)->Stats().key_fingerprint, IsEmpty()) << "key pinned without a commit";
+  EXPECT_EQ(engine->Stats().totals.incidents, 0u) << "counters moved without a commit";
+  EXPECT_THAT(engine->Stats().key_fingerprint, IsEmpty()) << "key pinned without a commit";
   fault->FailCommits(false);
-  EXPECT_EQ(IngestOne(**engine, SampleIncident("WYP", "I1")), WriteOutcome::kCreated);
+  EXPECT_EQ(IngestOne(*engine, SampleIncident("WYP", "I1")), WriteOutcome::kCreated);
   fault->FailReads(true);
-  EXPECT_THAT((*engine)->Ingest({SampleIncident("WYP", "I2")}),
+  EXPECT_THAT(engine->Ingest({SampleIncident("WYP", "I2")}),
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
@@ -272,14 +282,10 @@ TEST(EngineTest, StorageFailureAcknowledgesNothingAndRetrySucceeds) {
 // for it, so Stats gives the linker's last measure meanwhile.
 TEST(EngineTest, StatsDoNotWaitForARelink) {
   TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
-  ASSERT_THAT(base, IsOk());
-  auto holding = std::make_unique<FaultyStorage>(std::move(*base));
-  FaultyStorage* storage = holding.get();
-  absl::StatusOr<std::unique_ptr<Engine>> opened =
-      Engine::OpenOnStorage(std::move(holding), Options(dir));
-  ASSERT_THAT(opened, IsOk());
-  Engine& engine = **opened;
+  FaultyStorage* storage = nullptr;
+  std::unique_ptr<Engine> opened = OpenOnFaultyStorage(dir, &storage);
+  ASSERT_NE(opened, nullptr);
+  Engine& engine = *opened;
   ASSERT_THAT(engine.Ingest({SampleIncident("WYP", "I1", 1, 1), SampleIncident("MET", "I2", 1, 2)}),
               IsOk());
   engine.WaitForLinking();
@@ -307,13 +313,9 @@ TEST(EngineTest, StatsDoNotWaitForARelink) {
 
 TEST(EngineTest, ConcurrentBatchesShareSyncsAndLoseNothing) {
   TempDir dir;
-  absl::StatusOr<std::unique_ptr<RocksDbStorage>> base = OpenRocksDbAt(dir.Sub("db"));
-  ASSERT_THAT(base, IsOk());
-  auto counting = std::make_unique<FaultyStorage>(std::move(*base));
-  FaultyStorage* storage = counting.get();
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      Engine::OpenOnStorage(std::move(counting), Options(dir));
-  ASSERT_THAT(engine, IsOk());
+  FaultyStorage* storage = nullptr;
+  std::unique_ptr<Engine> engine = OpenOnFaultyStorage(dir, &storage);
+  ASSERT_NE(engine, nullptr);
   constexpr int kThreads = 8;
   constexpr int kBatches = 25;
   constexpr int kPerBatch = 20;
@@ -327,7 +329,7 @@ TEST(EngineTest, ConcurrentBatchesShareSyncsAndLoseNothing) {
           records.push_back(SampleIncident("WYP", absl::StrCat("T", t, "-", b, "-", r), 1, r));
         }
         records.push_back(SampleIncident("MET", "SHARED", 1 + t * kBatches + b, 5));
-        absl::StatusOr<std::vector<WriteResult>> results = (*engine)->Ingest(std::move(records));
+        absl::StatusOr<std::vector<WriteResult>> results = engine->Ingest(std::move(records));
         ASSERT_THAT(results, IsOk());
         for (int r = 0; r < kPerBatch; ++r) {
           EXPECT_EQ((*results)[r].outcome, WriteOutcome::kCreated);
@@ -336,12 +338,12 @@ TEST(EngineTest, ConcurrentBatchesShareSyncsAndLoseNothing) {
     });
   }
   for (std::thread& t : threads) t.join();
-  const HubStats stats = (*engine)->Stats();
+  const HubStats stats = engine->Stats();
   EXPECT_EQ(stats.forces.at("WYP").incidents,
             static_cast<uint64_t>(kThreads * kBatches * kPerBatch));
   EXPECT_EQ(stats.forces.at("MET").incidents, 1u);
   EXPECT_LE(storage->synced_commits(), kThreads * kBatches);
-  absl::StatusOr<StoredRecord> shared = (*engine)->Get({RecordKind::kIncident, {"MET", "SHARED"}});
+  absl::StatusOr<StoredRecord> shared = engine->Get({RecordKind::kIncident, {"MET", "SHARED"}});
   ASSERT_THAT(shared, IsOk());
   EXPECT_EQ(shared->version, static_cast<uint64_t>(kThreads * kBatches));
 }
