@@ -30,9 +30,16 @@
 #include "client/normalise.h"
 #include "engine/linkage/linker.h"
 #include "engine/linkage/lsh_index.h"
+#include "tests/testing/linkage_harness.h"
 
 namespace crossforce {
 namespace {
+
+using testing::BinByMargin;
+using testing::ConfidenceSample;
+using testing::ConfidenceSamples;
+using testing::FitBelongingToMargin;
+using testing::MarginBin;
 
 // Names of n syllables, each a consonant, a vowel and (half the time) a closing consonant:
 // about 1,900 syllables, so names have the bigram variety of real ones. (An earlier list of 25
@@ -236,46 +243,6 @@ PairAccuracy EntityPairAccuracy(const std::vector<Entity>& entities) {
   return {together > 0 ? together_and_same / together : 1, same > 0 ? together_and_same / same : 1};
 }
 
-// How often a record of `entities` (the linker's) belongs where it was put, by how far the
-// strongest link holding it in its entity clears the link weight: a member belongs when its
-// person (nominal reference) is the one most of its entity's records are. For calibrating
-// LinkConfidence, which the risk score discounts a flag by: bins of margin [0, 2), [2, 4),
-// [4, 8), [8, 16) and [16, inf) bits, each with its members, the share that belongs, and the
-// mean confidence LinkConfidence gives them.
-struct MarginBin {
-  double members = 0, belong = 0, confidence = 0;
-};
-std::array<MarginBin, 5> LinkCalibration(const Linker& linker,
-                                         const std::vector<Entity>& entities) {
-  std::array<MarginBin, 5> bins;
-  const double link_weight = linker.model().link_weight;
-  for (const Entity& e : entities) {
-    if (e.members.size() < 2) continue;
-    absl::StatusOr<std::pair<Entity, std::vector<Link>>> detail = linker.EntityDetail(e.id);
-    if (!detail.ok()) continue;
-    std::map<std::string, int> records_of;
-    for (const PersonKey& k : e.members) ++records_of[k.nominal_ref];
-    const auto majority =
-        std::max_element(records_of.begin(), records_of.end(),
-                         [](const auto& x, const auto& y) { return x.second < y.second; });
-    std::map<PersonKey, double> strongest;
-    for (const Link& l : detail->second) {
-      for (const PersonKey* k : {&l.a, &l.b}) {
-        auto [it, inserted] = strongest.try_emplace(*k, l.weight);
-        if (!inserted) it->second = std::max(it->second, l.weight);
-      }
-    }
-    for (const auto& [key, weight] : strongest) {
-      const double margin = weight - link_weight;
-      const size_t bin = margin < 2 ? 0 : margin < 4 ? 1 : margin < 8 ? 2 : margin < 16 ? 3 : 4;
-      bins[bin].members += 1;
-      bins[bin].belong += key.nominal_ref == majority->first ? 1 : 0;
-      bins[bin].confidence += linker.LinkConfidence(key);
-    }
-  }
-  return bins;
-}
-
 // Full relink, as the hub runs it: fit the model to the population, then link every record at once
 // (Build, on every core).
 // The records are moved into the linker (MoveIntoRecords): with a second copy held here, the
@@ -285,7 +252,7 @@ void BM_Relink_Records(benchmark::State& state) {
   size_t entities = 0, people = 0;
   double bytes_per_record = 0;
   PairAccuracy accuracy;
-  std::array<MarginBin, 5> calibration;
+  std::vector<ConfidenceSample> calibration;
   std::unique_ptr<Linker> linker;  // destroyed outside the timed part
   for (auto _ : state) {
     state.PauseTiming();
@@ -304,7 +271,10 @@ void BM_Relink_Records(benchmark::State& state) {
     const std::vector<Entity> found = linker->Entities();
     entities = found.size();
     accuracy = EntityPairAccuracy(found);
-    calibration = LinkCalibration(*linker, found);
+    // LinkConfidence against the truth: a record belongs when its person (nominal reference) is
+    // the one most of its entity's records are.
+    calibration =
+        ConfidenceSamples(*linker, found, [](const PersonKey& k) { return k.nominal_ref; });
     state.ResumeTiming();
   }
   // What the linker holds is what destroying it frees. The heap's growth over the relink,
@@ -328,14 +298,19 @@ void BM_Relink_Records(benchmark::State& state) {
   state.counters["pair_precision"] = accuracy.precision;
   state.counters["pair_recall"] = accuracy.recall;
   state.counters["memory_count_ms"] = count_ms;
-  const char* const kMarginNames[] = {"0_2", "2_4", "4_8", "8_16", "16_up"};
-  for (size_t b = 0; b < calibration.size(); ++b) {
-    const MarginBin& bin = calibration[b];
-    const std::string name = kMarginNames[b];
-    state.counters["margin_" + name + "_members"] = bin.members;
-    state.counters["margin_" + name + "_belong"] = bin.members > 0 ? bin.belong / bin.members : 0;
-    state.counters["margin_" + name + "_confidence"] =
-        bin.members > 0 ? bin.confidence / bin.members : 0;
+  // By how far the strongest link holding a record clears the link weight.
+  const std::pair<const char*, std::pair<double, double>> margins[] = {
+      {"0_2", {0, 2}}, {"2_4", {2, 4}}, {"4_8", {4, 8}}, {"8_16", {8, 16}}, {"16_up", {16, 1e9}}};
+  for (const auto& [name, range] : margins) {
+    const MarginBin bin = BinByMargin(calibration, range.first, range.second);
+    state.counters[absl::StrCat("margin_", name, "_members")] = static_cast<double>(bin.members);
+    state.counters[absl::StrCat("margin_", name, "_belong")] = bin.belong;
+    state.counters[absl::StrCat("margin_", name, "_confidence")] = bin.confidence;
+  }
+  testing::PrintCalibration(absl::StrCat("relink ", n).c_str(), calibration);
+  if (const std::optional<testing::MarginFit> fit = FitBelongingToMargin(calibration, 8)) {
+    state.counters["belong_fit_intercept"] = fit->intercept;
+    state.counters["belong_fit_per_bit"] = fit->per_bit;
   }
   // Where the linker's memory is, by its own count (Linker::Memory).
   const std::pair<const char*, size_t> parts[] = {

@@ -1400,7 +1400,7 @@ double Linker::LinkConfidence(const PersonKey& key) const {
     if (m == members_.end() || m->second.size() <= 1) return 1;
     return 0.5;
   }
-  return 1 / (1 + std::exp2(-strongest));
+  return options_.model.LinkConfidence(strongest);
 }
 
 std::vector<Entity> Linker::Entities() const {

@@ -273,7 +273,7 @@ class Linker {
   absl::StatusOr<PairScore> Explain(const PersonKey& a, const PersonKey& b) const;
 
   // The probability that `key` belongs to its entity, from the strongest link holding it there
-  // (weights are log2 likelihood ratios): 1 for an entity of one record; 0 for an unknown key.
+  // (MatchModel::LinkConfidence): 1 for an entity of one record; 0 for an unknown key.
   double LinkConfidence(const PersonKey& key) const;
 
   // Renames this linker's entities to the ids `previous` gave the same people: each entity takes

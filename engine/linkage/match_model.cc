@@ -115,6 +115,13 @@ absl::string_view ComparisonName(Comparison c) {
   return kNames[static_cast<int>(c)];
 }
 
+double MatchModel::LinkConfidence(double weight) const {
+  const double log2_odds = confidence.at_link_weight +
+                           confidence.per_doubling * std::max(0.0, population_doublings) +
+                           confidence.per_bit * (weight - link_weight);
+  return 1 / (1 + std::exp2(-log2_odds));
+}
+
 MatchModel MatchModel::Default() {
   MatchModel m;
   auto set = [&](Comparison c, std::vector<ComparisonLevel> levels) {

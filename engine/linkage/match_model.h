@@ -48,6 +48,21 @@ struct ComparisonSpec {
   std::vector<ComparisonLevel> levels;  // from strongest agreement to disagreement
 };
 
+// How likely a record is to belong to its entity, from the weight w of the strongest link holding
+// it there: log2 odds = at_link_weight + per_doubling x population_doublings
+// + per_bit x (w - link_weight). Summed comparison weights are not log2 odds: correlated
+// comparisons each count the same evidence again, so a bit of weight moves the odds by less than
+// a bit, and the link weight rises faster with the population than its prior odds fall
+// (FitOptions::weight_per_doubling). The defaults are a least-squares fit of the log odds, below
+// 8 bits of margin, measured against the truth on historical_50k and on the linker benchmark's
+// records at 100,000 and 1,000,000 (BENCHMARKS.md): at the link weight a record belongs 0.54 of
+// the time in a population of 50,000 and 0.85 in one of a million.
+struct LinkConfidenceCurve {
+  double at_link_weight = 0.23;
+  double per_doubling = 0.42;
+  double per_bit = 0.69;
+};
+
 struct MatchModel {
   std::array<ComparisonSpec, kComparisonCount> comparisons;
   // Pairs at or above this total weight are linked. FitModel raises it for a population larger
@@ -69,12 +84,17 @@ struct MatchModel {
   // linker raises its similarity screen with it too
   // (LinkerOptions::lsh_min_dice_per_doubling).
   double population_doublings = 0;
+  LinkConfidenceCurve confidence;
   // Smallest probability used: u in term-frequency adjustment, and any m or u estimated from
   // the data (a level never observed must not weigh infinitely).
   double u_floor = 1e-7;
   // Relative frequency of token values (kind byte + token) among person records, for term
   // frequency adjustment; tokens absent from the table use the level's u.
   absl::flat_hash_map<uint64_t, double> token_frequency;  // by LinkToken::packed
+
+  // The probability that a record belongs to its entity when the strongest link holding it there
+  // weighs `weight` (the curve above).
+  double LinkConfidence(double weight) const;
 
   // Priors for police person records.
   static MatchModel Default();

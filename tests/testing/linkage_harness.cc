@@ -1,7 +1,11 @@
 #include "tests/testing/linkage_harness.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "client/normalise.h"
@@ -97,8 +101,8 @@ std::vector<Linker::RecordPersons> AsRecords(const std::vector<PersonRecord>& pe
   return records;
 }
 
-std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
-                                              const LinkerOptions& options) {
+std::unique_ptr<Linker> BuildLinker(const std::vector<PersonRecord>& people,
+                                    const LinkerOptions& options) {
   // As a full relink does: the model is fitted to the whole population first.
   std::vector<const PersonRecord*> all;
   for (const PersonRecord& p : people) all.push_back(&p);
@@ -114,8 +118,12 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
   if (const char* w = std::getenv("CROSSFORCE_CANNOT_LINK")) {
     fitted.model.cannot_link_weight = std::atof(w);
   }
-  Linker linker(fitted);
-  linker.Build(AsRecords(people));
+  auto linker = std::make_unique<Linker>(fitted);
+  linker->Build(AsRecords(people));
+  return linker;
+}
+
+std::vector<std::vector<std::string>> EntityIds(const Linker& linker) {
   std::vector<std::vector<std::string>> out;
   for (const Entity& e : linker.Entities()) {
     std::vector<std::string> ids;
@@ -124,6 +132,127 @@ std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& p
     out.push_back(std::move(ids));
   }
   return out;
+}
+
+std::vector<std::vector<std::string>> LinkAll(const std::vector<PersonRecord>& people,
+                                              const LinkerOptions& options) {
+  return EntityIds(*BuildLinker(people, options));
+}
+
+std::vector<ConfidenceSample> ConfidenceSamples(
+    const Linker& linker, const std::vector<Entity>& entities,
+    const std::function<std::string(const PersonKey&)>& identity) {
+  std::vector<ConfidenceSample> out;
+  const double link_weight = linker.model().link_weight;
+  for (const Entity& e : entities) {
+    if (e.members.size() < 2) continue;
+    absl::StatusOr<std::pair<Entity, std::vector<Link>>> detail = linker.EntityDetail(e.id);
+    if (!detail.ok()) continue;
+    std::map<std::string, int> records_of;
+    for (const PersonKey& k : e.members) ++records_of[identity(k)];
+    const std::string majority =
+        std::max_element(records_of.begin(), records_of.end(), [](const auto& x, const auto& y) {
+          return x.second < y.second;
+        })->first;
+    std::map<PersonKey, double> strongest;
+    for (const Link& l : detail->second) {
+      for (const PersonKey* k : {&l.a, &l.b}) {
+        auto [it, inserted] = strongest.try_emplace(*k, l.weight);
+        if (!inserted) it->second = std::max(it->second, l.weight);
+      }
+    }
+    for (const auto& [key, weight] : strongest) {
+      out.push_back({weight - link_weight, identity(key) == majority, linker.LinkConfidence(key)});
+    }
+  }
+  return out;
+}
+
+MarginBin BinByMargin(const std::vector<ConfidenceSample>& samples, double low, double high) {
+  MarginBin bin{low, high, 0, 0, 0, 0};
+  for (const ConfidenceSample& s : samples) {
+    if (s.margin < low || s.margin >= high) continue;
+    ++bin.members;
+    bin.margin += s.margin;
+    bin.belong += s.belongs ? 1 : 0;
+    bin.confidence += s.confidence;
+  }
+  if (bin.members > 0) {
+    bin.margin /= static_cast<double>(bin.members);
+    bin.belong /= static_cast<double>(bin.members);
+    bin.confidence /= static_cast<double>(bin.members);
+  }
+  return bin;
+}
+
+std::vector<MarginBin> CalibrationBins(const std::vector<ConfidenceSample>& samples) {
+  const double edges[] = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, std::numeric_limits<double>::infinity()};
+  std::vector<MarginBin> out;
+  for (size_t b = 0; b + 1 < std::size(edges); ++b) {
+    MarginBin bin = BinByMargin(samples, edges[b], edges[b + 1]);
+    if (bin.members > 0) out.push_back(bin);
+  }
+  return out;
+}
+
+CalibrationGaps WorstCalibrationGaps(const std::vector<ConfidenceSample>& samples,
+                                     int64_t min_members) {
+  CalibrationGaps gaps;
+  for (const MarginBin& bin : CalibrationBins(samples)) {
+    if (bin.members < min_members) continue;
+    gaps.over = std::max(gaps.over, bin.confidence - bin.belong);
+    gaps.under = std::max(gaps.under, bin.belong - bin.confidence);
+  }
+  return gaps;
+}
+
+std::optional<MarginFit> FitBelongingToMargin(const std::vector<ConfidenceSample>& samples,
+                                              double below_margin) {
+  int64_t belong = 0, apart = 0;
+  for (const ConfidenceSample& s : samples) {
+    if (s.margin >= below_margin) continue;
+    ++(s.belongs ? belong : apart);
+  }
+  if (belong == 0 || apart == 0) return std::nullopt;
+  // Newton's method on the log-likelihood, in natural log odds a + k x margin.
+  double a = 0, k = 0;
+  for (int step = 0; step < 100; ++step) {
+    double ga = 0, gk = 0, haa = 0, hak = 0, hkk = 0;
+    for (const ConfidenceSample& s : samples) {
+      if (s.margin >= below_margin) continue;
+      const double x = s.margin;
+      const double p = 1 / (1 + std::exp(-(a + k * x)));
+      const double r = (s.belongs ? 1 : 0) - p, w = p * (1 - p);
+      ga += r;
+      gk += r * x;
+      haa += w;
+      hak += w * x;
+      hkk += w * x * x;
+    }
+    const double det = haa * hkk - hak * hak;
+    if (!(det > 0)) break;  // every sample alike: no curve to fit
+    const double da = (hkk * ga - hak * gk) / det, dk = (haa * gk - hak * ga) / det;
+    a += da;
+    k += dk;
+    if (std::abs(da) + std::abs(dk) < 1e-9) break;
+  }
+  return MarginFit{a / std::log(2.0), k / std::log(2.0)};
+}
+
+void PrintCalibration(const char* name, const std::vector<ConfidenceSample>& samples) {
+  for (const MarginBin& bin : CalibrationBins(samples)) {
+    std::printf(
+        "%s calibration: margin [%g, %g) members %lld mean margin %.3f belong %.4f confidence "
+        "%.4f\n",
+        name, bin.low, bin.high, static_cast<long long>(bin.members), bin.margin, bin.belong,
+        bin.confidence);
+  }
+  if (const std::optional<MarginFit> fit = FitBelongingToMargin(samples, 8)) {
+    std::printf("%s calibration: below 8 bits, log2 odds of belonging %.3f + %.3f x margin\n", name,
+                fit->intercept, fit->per_bit);
+  } else {
+    std::printf("%s calibration: below 8 bits, every record belongs (or none does)\n", name);
+  }
 }
 
 double BlockingMetrics::pair_completeness() const {
