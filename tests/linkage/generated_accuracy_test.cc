@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "client/csv.h"
 #include "client/demo_data.h"
 #include "gtest/gtest.h"
@@ -82,8 +83,13 @@ TEST_P(GeneratedAccuracyTest, LinksTheGeneratedFederation) {
   client::Anonymiser anonymiser(*client::LinkageKey::FromSecret(std::string(32, '\x31')));
   std::vector<PersonRecord> people;
   for (const RawPerson& r : data.people) people.push_back(EncodePerson(anonymiser, r));
-  const auto entities = LinkAll(people, LinkerOptions());
+  const std::unique_ptr<Linker> linker = BuildLinker(people, LinkerOptions());
+  const auto entities = EntityIds(*linker);
   const PairwiseMetrics m = Evaluate(entities, data.truth, data.sources, false);
+  const std::vector<ConfidenceSample> confidence = ConfidenceSamples(
+      *linker, linker->Entities(),
+      [&](const PersonKey& k) { return data.truth.at(k.force_code + "/" + k.record_id); });
+  PrintCalibration(absl::StrFormat("generated, noise %.2f", GetParam().noise).c_str(), confidence);
   if (std::getenv("CROSSFORCE_DIAG") != nullptr) {
     std::map<std::string, const RawPerson*> raw;
     for (const RawPerson& r : data.people) raw[r.source + "/" + r.id] = &r;
@@ -107,6 +113,7 @@ TEST_P(GeneratedAccuracyTest, LinksTheGeneratedFederation) {
               GetParam().noise, people.size(), m.precision(), m.recall(), m.f1());
   EXPECT_GE(m.precision(), GetParam().min_precision);
   EXPECT_GE(m.recall(), GetParam().min_recall);
+  EXPECT_LE(WorstCalibrationGaps(confidence, 100).over, 0.05);
 }
 
 INSTANTIATE_TEST_SUITE_P(NoiseLevels, GeneratedAccuracyTest,
