@@ -452,6 +452,44 @@ void BM_Link_UnchangedRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_Link_UnchangedRecord)->Arg(1000000)->Iterations(2000);
 
+// A held record whose person changed (its address taken off, as when a force corrects a record),
+// or that was deleted: either removes the person, which can split its entity anywhere in its
+// component, so the components it leaves are clustered whole. Every 500th held record, each
+// once, so that the sample spreads over the population, common names and all. Reports p50 and
+// p99 latency.
+void ChangeHeldRecords(benchmark::State& state, bool deleted) {
+  const size_t n = state.range(0);
+  std::vector<PersonRecord> people = People(n, 2);
+  std::vector<PersonRecord> changed;
+  for (size_t k = 0; k < n; k += 500) {
+    changed.push_back(people[k]);
+    changed.back().SetFilter(EncodedField::kAddress, "");
+    changed.back().SetFilter(EncodedField::kPostcode, "");
+  }
+  Linker linker(HubLinkerOptions(people));
+  linker.Build(MoveIntoRecords(people, n));
+  std::vector<double> micros;
+  size_t next = 0;
+  for (auto _ : state) {
+    const PersonRecord& p = changed[next];
+    const auto start = std::chrono::steady_clock::now();
+    if (deleted) {
+      linker.Update(IdOf(p), {});
+    } else {
+      linker.Update(IdOf(p), {p});
+    }
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (++next == changed.size()) next = 0;
+  }
+  ReportLatency(state, micros);
+}
+void BM_Link_ChangedRecord(benchmark::State& state) { ChangeHeldRecords(state, false); }
+BENCHMARK(BM_Link_ChangedRecord)->Arg(1000000)->Iterations(2000);
+void BM_Link_DeletedRecord(benchmark::State& state) { ChangeHeldRecords(state, true); }
+BENCHMARK(BM_Link_DeletedRecord)->Arg(1000000)->Iterations(2000);
+
 // The LSH buckets of a hub that only ever links records one at a time after its last relink:
 // every band's recent part grows by one node per record. Reports the slowest add, which is where
 // a pool that grows by reallocation stalls (every band's pool grows in step with the others).

@@ -53,14 +53,15 @@ struct ComparisonSpec {
 // + per_bit x (w - link_weight). Summed comparison weights are not log2 odds: correlated
 // comparisons each count the same evidence again, so a bit of weight moves the odds by less than
 // a bit, and the link weight rises faster with the population than its prior odds fall
-// (FitOptions::weight_per_doubling). The defaults are a least-squares fit of the log odds, below
-// 8 bits of margin, measured against the truth on historical_50k and on the linker benchmark's
-// records at 100,000 and 1,000,000 (BENCHMARKS.md): at the link weight a record belongs 0.54 of
-// the time in a population of 50,000 and 0.85 in one of a million.
+// (FitOptions::weight_per_doubling). The defaults are a least-squares fit of the log odds below 8
+// bits of margin, each data set weighing alike, measured against the truth on historical_50k and
+// on the linker benchmark's records at 100,000, 1,000,000 and 10,000,000 (BENCHMARKS.md): a
+// record held by a link just over the link weight belongs half the time in a population of
+// 50,000, 0.78 of the time in one of a million; each bit over it adds 0.77 bits of log odds.
 struct LinkConfidenceCurve {
-  double at_link_weight = 0.23;
+  double at_link_weight = 0;
   double per_doubling = 0.42;
-  double per_bit = 0.69;
+  double per_bit = 0.77;
 };
 
 struct MatchModel {
