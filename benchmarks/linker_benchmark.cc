@@ -282,6 +282,11 @@ void BM_Relink_Records(benchmark::State& state) {
   // difference held was not pinned down, so the direct measure replaced it.
   const size_t held = HeapBytes();
   const size_t paged = linker->record_file_bytes();
+  // Oversized buckets the relink dropped (LinkerOptions::dropped_band_members and
+  // dropped_address_band_members).
+  state.counters["dropped_band_buckets"] = static_cast<double>(linker->dropped_band_buckets());
+  state.counters["dropped_address_band_buckets"] =
+      static_cast<double>(linker->dropped_address_band_buckets());
   // Counting is what GetStats does under the engine's linker lock: how long it holds it.
   const auto count_start = std::chrono::steady_clock::now();
   const LinkerMemory memory = linker->Memory();

@@ -678,7 +678,7 @@ std::vector<uint64_t> Linker::IndexAddressBandsAndFindSimilarPairs(
   });
   // A pair seen in several bands is kept once, at the end: few pairs share an address.
   return PackBandsAndFindPairs(
-      address_lsh_, persons, workers, /*drop_members=*/0, /*radius=*/0,
+      address_lsh_, persons, workers, options_.dropped_address_band_members, /*radius=*/0,
       [&](size_t k, size_t band) -> std::optional<uint32_t> {
         if (!has_address[k]) return std::nullopt;
         return signatures[k * bands + band];

@@ -889,6 +889,53 @@ TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
   }
 }
 
+// An address band's bucket the relink finds oversized is dropped until the next relink, as a
+// record band's is: its members are not candidates through it, and records linked later are not
+// filed in it, while the same records still pair in the bands whose buckets were kept.
+TEST(LinkerBandTest, OversizedAddressBucketsAreDroppedForTheRelinkAndLaterRecords) {
+  std::vector<int> base, near;
+  for (int bit = 0; bit < 60; ++bit) base.push_back(bit * 7);
+  // D's address shares 54 of its 60 bits with the others' (Dice 0.9, over address_min_dice):
+  // it shares a band's minima with them in some of the 16 bands, making those buckets four
+  // strong, and not in the others.
+  near = base;
+  for (int k = 0; k < 6; ++k) near[k * 10] += 1;
+  const auto address = [](const char* ref, const std::vector<int>& bits) {
+    return FilterOnly(ref, 64, bits, EncodedField::kAddress);
+  };
+  const std::vector<PersonRecord> people = {address("A", base), address("B", base),
+                                            address("C", base), address("D", near)};
+  using Pair = std::pair<std::string, std::string>;
+  const std::vector<Pair> without_d = {Pair("A", "B"), Pair("A", "C"), Pair("B", "C")};
+  LinkerOptions options;
+  options.lsh_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  options.dropped_address_band_members = 4;
+
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_GT(built.dropped_address_band_buckets(), 0u);
+  EXPECT_LT(built.dropped_address_band_buckets(), static_cast<size_t>(options.address_bands))
+      << "the test needs bands where D's minima differ, whose buckets of three are kept";
+  EXPECT_EQ(CandidatePairs(built), without_d);
+  EXPECT_EQ(built.link_count(), 3u);
+  // Linked again one at a time, D and A are filed where the relink left them.
+  for (const char* ref : {"D", "A"}) {
+    built.Update(RecordId{RecordKind::kIncident, {"WYP", ref}}, {});
+    LinkEach(built, {address(ref, std::string(ref) == "D" ? near : base)});
+  }
+  EXPECT_EQ(CandidatePairs(built), without_d);
+  EXPECT_EQ(built.link_count(), 3u);
+
+  // Without dropping, D's similar address makes it everyone's candidate.
+  options.dropped_address_band_members = 0;
+  Linker kept(options);
+  kept.Build(testing::AsRecords(people));
+  EXPECT_EQ(kept.dropped_address_band_buckets(), 0u);
+  EXPECT_EQ(kept.link_count(), 6u);
+}
+
 // The screen rises with the population the model was fitted to, to a ceiling: a pair at Dice 0.55
 // is compared under a model of the calibrated population, not under one of four times as many
 // (0.56), and a pair at Dice 0.7 is compared however large the population (the screen stops at
