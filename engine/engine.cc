@@ -374,6 +374,15 @@ std::vector<Entity> Engine::Entities() {
   return linker_->Entities();
 }
 
+std::vector<double> Engine::LinkConfidences(const std::vector<PersonKey>& keys) {
+  WaitForLinking();
+  absl::MutexLock lock(&linker_mu_);
+  std::vector<double> out;
+  out.reserve(keys.size());
+  for (const PersonKey& key : keys) out.push_back(linker_->LinkConfidence(key));
+  return out;
+}
+
 absl::StatusOr<std::pair<Entity, std::vector<Link>>> Engine::GetEntity(EntityId id) {
   WaitForLinking();
   absl::MutexLock lock(&linker_mu_);
@@ -395,6 +404,7 @@ absl::StatusOr<Engine::Explanation> Engine::ExplainPair(const PersonKey& a, cons
   const MatchModel& model = linker_->model();
   out.link_weight = model.link_weight;
   out.cannot_link_weight = model.cannot_link_weight;
+  out.confidence = score.weight >= model.link_weight ? model.LinkConfidence(score.weight) : 0;
   for (int c = 0; c < kComparisonCount; ++c) {
     out.comparison_names[c] = model.comparisons[c].name;
     for (const ComparisonLevel& level : model.comparisons[c].levels) {

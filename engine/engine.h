@@ -115,7 +115,11 @@ class Engine {
   // background thread, normally within milliseconds. These reads first wait until everything
   // committed before them is linked.
   std::vector<Entity> Entities();
-  // Members and links of an entity (merged ids resolve). NotFound for an unknown id.
+  // For each key, the chance its person record belongs to its entity (Linker::LinkConfidence):
+  // 1 alone in an entity, 0 for a key the hub does not hold.
+  std::vector<double> LinkConfidences(const std::vector<PersonKey>& keys);
+  // Members, with their link confidences, and links of an entity (merged ids resolve). NotFound
+  // for an unknown id.
   absl::StatusOr<std::pair<Entity, std::vector<Link>>> GetEntity(EntityId id);
   // The comparison of two person records, with their entities. A key whose role is unset matches
   // the record's party with that reference in any role. NotFound when either is unknown.
@@ -124,6 +128,9 @@ class Engine {
     PersonKey a, b;
     EntityId entity_a = 0, entity_b = 0;
     double link_weight = 0, cannot_link_weight = 0;
+    // At or above the link weight, the measured chance that records linked at this weight are
+    // one person (MatchModel::LinkConfidence); 0 below it, where the two are not linked.
+    double confidence = 0;
     std::array<std::string, kComparisonCount> comparison_names;
     std::array<std::vector<std::string>, kComparisonCount> level_names;
   };

@@ -14,12 +14,14 @@ void ToProto(const PersonKey& key, v1::PersonRef* out) {
 void ToProto(const Entity& entity, v1::Entity* out) {
   out->set_entity_id(entity.id);
   for (const PersonKey& key : entity.members) ToProto(key, out->add_records());
+  for (double c : entity.link_confidence) out->add_link_confidence(c);
 }
 
 void ToProto(const Link& link, v1::EntityLink* out) {
   ToProto(link.a, out->mutable_a());
   ToProto(link.b, out->mutable_b());
   out->set_weight(link.weight);
+  out->set_confidence(link.confidence);
 }
 
 }  // namespace crossforce

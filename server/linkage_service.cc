@@ -54,8 +54,18 @@ grpc::Status LinkageServiceImpl::ListEntities(grpc::ServerContext* context,
   response->set_total_entities(entities.size());
   auto it = std::upper_bound(entities.begin(), entities.end(), after,
                              [](EntityId id, const Entity& e) { return id < e.id; });
+  // The page's link confidences, read once for all its members rather than for every entity.
+  const auto first = it;
+  std::vector<PersonKey> members;
   for (int n = 0; it != entities.end() && n < page_size; ++it, ++n) {
     ToProto(*it, response->add_entities());
+    members.insert(members.end(), it->members.begin(), it->members.end());
+  }
+  const std::vector<double> confidence = engine_->LinkConfidences(members);
+  size_t next = 0;
+  for (auto e = first; e != it; ++e) {
+    v1::Entity& out = *response->mutable_entities(static_cast<int>(e - first));
+    for (size_t k = 0; k < e->members.size(); ++k) out.add_link_confidence(confidence[next++]);
   }
   if (it != entities.end()) response->set_next_page_token(absl::StrCat((it - 1)->id));
   return grpc::Status::OK;
@@ -108,6 +118,7 @@ grpc::Status LinkageServiceImpl::ExplainLink(grpc::ServerContext* context,
   response->set_entity_b(explanation->entity_b);
   response->set_same_entity(explanation->entity_a != 0 &&
                             explanation->entity_a == explanation->entity_b);
+  response->set_confidence(explanation->confidence);
   for (const ComparisonOutcome& o : explanation->score.comparisons) {
     v1::ComparisonExplanation* c = response->add_comparisons();
     const int index = static_cast<int>(o.comparison);

@@ -314,7 +314,9 @@ int Entities(const Flags& flags) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubChannel(flags);
   if (!channel.ok()) return Fail(channel.status());
   auto stub = v1::LinkageService::NewStub(*channel);
-  if (format == "csv") std::printf("entity_id,role,force_code,incident_id,ref,record_kind\n");
+  if (format == "csv") {
+    std::printf("entity_id,role,force_code,incident_id,ref,record_kind,link_confidence\n");
+  }
   std::string token;
   do {
     v1::ListEntitiesRequest request;
@@ -326,18 +328,26 @@ int Entities(const Flags& flags) {
     for (const v1::Entity& entity : response.entities()) {
       for (const char* role : {"suspect", "victim"}) {
         std::vector<const v1::PersonRef*> records;
-        for (const v1::PersonRef& r : entity.records()) {
+        std::vector<std::string> confidence;  // "" where the hub gave none (an older hub)
+        for (int k = 0; k < entity.records_size(); ++k) {
+          const v1::PersonRef& r = entity.records(k);
           const bool victim = r.role() == v1::PARTY_ROLE_VICTIM;
-          if (victim == (std::string(role) == "victim")) records.push_back(&r);
+          if (victim != (std::string(role) == "victim")) continue;
+          records.push_back(&r);
+          confidence.push_back(k < entity.link_confidence_size()
+                                   ? absl::StrFormat("%.6g", entity.link_confidence(k))
+                                   : std::string());
         }
         if (records.empty()) continue;
         if (format == "csv") {
-          for (const v1::PersonRef* r : records) {
-            std::printf("%s\n",
-                        CsvRow({std::to_string(entity.entity_id()), role, r->record().force_code(),
-                                r->record().record_id(), r->nominal_ref(),
-                                r->kind() == v1::RECORD_KIND_ORDER ? "order" : "incident"})
-                            .c_str());
+          for (size_t i = 0; i < records.size(); ++i) {
+            const v1::PersonRef* r = records[i];
+            std::printf(
+                "%s\n",
+                CsvRow({std::to_string(entity.entity_id()), role, r->record().force_code(),
+                        r->record().record_id(), r->nominal_ref(),
+                        r->kind() == v1::RECORD_KIND_ORDER ? "order" : "incident", confidence[i]})
+                    .c_str());
           }
           continue;
         }
@@ -345,11 +355,12 @@ int Entities(const Flags& flags) {
                                         ",\"role\":", JsonString(role), ",\"records\":[");
         for (size_t i = 0; i < records.size(); ++i) {
           const v1::PersonRef& r = *records[i];
-          absl::StrAppend(
-              &line, i ? "," : "", "{\"force_code\":", JsonString(r.record().force_code()),
-              ",\"incident_id\":", JsonString(r.record().record_id()),
-              ",\"ref\":", JsonString(r.nominal_ref()), ",\"record_kind\":",
-              JsonString(r.kind() == v1::RECORD_KIND_ORDER ? "order" : "incident"), "}");
+          absl::StrAppend(&line, i ? "," : "",
+                          "{\"force_code\":", JsonString(r.record().force_code()),
+                          ",\"incident_id\":", JsonString(r.record().record_id()),
+                          ",\"ref\":", JsonString(r.nominal_ref()), ",\"record_kind\":",
+                          JsonString(r.kind() == v1::RECORD_KIND_ORDER ? "order" : "incident"),
+                          confidence[i].empty() ? "" : ",\"link_confidence\":", confidence[i], "}");
         }
         std::printf("%s]}\n", line.c_str());
       }
@@ -396,6 +407,12 @@ int Explain(const Flags& flags) {
   std::printf("match weight %.2f (links at >= %.2f, never together below %.2f): %s\n",
               response.weight(), response.link_weight(), response.cannot_link_weight(),
               response.same_entity() ? "same entity" : "different entities");
+  if (response.weight() >= response.link_weight()) {
+    std::printf(
+        "link confidence %.3f (the measured chance that records linked at this weight "
+        "are one person)\n",
+        response.confidence());
+  }
   std::printf("%-14s %-38s %8s %10s\n", "comparison", "level", "weight", "similarity");
   for (const v1::ComparisonExplanation& c : response.comparisons()) {
     const std::string similarity =

@@ -1407,7 +1407,7 @@ std::vector<Entity> Linker::Entities() const {
   std::vector<Entity> out;
   out.reserve(members_.size());
   for (const auto& [id, members] : members_) {
-    Entity e{id, {}};
+    Entity e{id, {}, {}};
     for (Index i : members) e.members.push_back(persons_[i].key().ToKey());
     std::sort(e.members.begin(), e.members.end());
     out.push_back(std::move(e));
@@ -1433,17 +1433,19 @@ EntityId Linker::Resolve(EntityId id) const {
 absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(EntityId id) const {
   auto it = members_.find(Resolve(id));
   if (it == members_.end()) return absl::NotFoundError(absl::StrCat("no entity ", id));
-  Entity entity{it->first, {}};
+  Entity entity{it->first, {}, {}};
   std::vector<Link> links;
   for (Index i : it->second) {
     entity.members.push_back(persons_[i].key().ToKey());
     for (const LinkEnd& l : links_[i]) {
       if (entity_of_[l.other] == it->first && persons_[i].key() < persons_[l.other].key()) {
-        links.push_back({persons_[i].key().ToKey(), persons_[l.other].key().ToKey(), l.weight});
+        links.push_back({persons_[i].key().ToKey(), persons_[l.other].key().ToKey(), l.weight,
+                         options_.model.LinkConfidence(l.weight)});
       }
     }
   }
   std::sort(entity.members.begin(), entity.members.end());
+  for (const PersonKey& key : entity.members) entity.link_confidence.push_back(LinkConfidence(key));
   std::sort(links.begin(), links.end(),
             [](const Link& x, const Link& y) { return x.weight > y.weight; });
   return std::make_pair(std::move(entity), std::move(links));

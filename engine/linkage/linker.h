@@ -219,11 +219,17 @@ struct Link {
   PersonKey a;
   PersonKey b;
   double weight = 0;
+  // The measured chance that records linked at this weight are one person
+  // (MatchModel::LinkConfidence).
+  double confidence = 0;
 };
 
 struct Entity {
   EntityId id = 0;
   std::vector<PersonKey> members;  // in key order
+  // Per member, the chance it belongs here (Linker::LinkConfidence). Filled by EntityDetail;
+  // empty from Entities(), where the list of every entity would cost a walk of every link.
+  std::vector<double> link_confidence;
 };
 
 // Bytes a Linker holds, by what holds them, reserved capacity included (not exact to the

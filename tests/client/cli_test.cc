@@ -157,7 +157,8 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
   EXPECT_GT(stats.totals.orders, 0u);
 
   // The entities JSONL contract: one object per entity and role, with entity_id, role and records
-  // of force_code, incident_id and ref; checked by an independent JSON parser.
+  // of force_code, incident_id and ref (and each record's link_confidence); checked by an
+  // independent JSON parser.
   const std::string hub = absl::StrCat(" --server ", server_.address(), " --insecure");
   ASSERT_EQ(RunCli(absl::StrCat("relink", hub)).exit_code, 0);
   // The hub's size, for sizing a hub: the linker's holdings and its RAM by part.
@@ -182,6 +183,7 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
       "  assert isinstance(o['entity_id'], int) and o['role'] in ('suspect','victim')\n"
       "  assert o['records'] and all(set(['force_code','incident_id','ref']) <= set(r) for r in "
       "o['records'])\n"
+      "  assert all(0 <= r['link_confidence'] <= 1 for r in o['records'])\n"
       "  multi += len(set(r['force_code'] for r in o['records'])) > 1\n"
       "print(n, multi)\" ",
       jsonl));
@@ -191,7 +193,9 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
   EXPECT_GT(lines, 100);
   EXPECT_GT(cross_force, 5) << "the generator makes people who cross forces";
   const CommandResult csv = RunCli(absl::StrCat("entities", hub, " --format csv"));
-  EXPECT_EQ(csv.output.rfind("entity_id,role,force_code,incident_id,ref,record_kind\n", 0), 0u);
+  EXPECT_EQ(csv.output.rfind(
+                "entity_id,role,force_code,incident_id,ref,record_kind,link_confidence\n", 0),
+            0u);
 
   // The flags JSONL contract: flag_id, pattern, score, entity_id, forces, records (force_code,
   // incident_id, suspect_ref, victim_ref) and explanation; checked by an independent parser.

@@ -3,6 +3,7 @@
 #include "client/anonymiser.h"
 #include "client/normalise.h"
 #include "crossforce/v1/linkage_service.grpc.pb.h"
+#include "engine/linkage/match_model.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/record_convert.h"
@@ -14,6 +15,7 @@ namespace {
 
 using ::crossforce::testing::IsOk;
 using ::crossforce::testing::TestServer;
+using ::testing::ElementsAre;
 
 class LinkageServiceTest : public ::testing::Test {
  protected:
@@ -96,6 +98,15 @@ TEST_F(LinkageServiceTest, LinksAcrossForcesAtIngestAndExplains) {
   ASSERT_TRUE(stub_->GetEntity(TestServer::Context().get(), get, &entity).ok());
   ASSERT_EQ(entity.links_size(), 1);
   EXPECT_GT(entity.links(0).weight(), 10);
+  // Both records are held by the one link, so each belongs with the link's confidence; a record
+  // alone in its entity belongs with certainty.
+  const double confidence = entity.links(0).confidence();
+  EXPECT_GT(confidence, 0.5);
+  EXPECT_LE(confidence, 1);
+  EXPECT_THAT(entity.entity().link_confidence(), ElementsAre(confidence, confidence));
+  EXPECT_THAT(linked.link_confidence(), ElementsAre(confidence, confidence));
+  const v1::Entity& alone = entities[0].records_size() == 2 ? entities[1] : entities[0];
+  EXPECT_THAT(alone.link_confidence(), ElementsAre(1.0));
 
   v1::ExplainLinkRequest explain;
   explain.mutable_a()->mutable_record()->set_force_code("WYP");
@@ -108,6 +119,10 @@ TEST_F(LinkageServiceTest, LinksAcrossForcesAtIngestAndExplains) {
   ASSERT_TRUE(stub_->ExplainLink(TestServer::Context().get(), explain, &why).ok());
   EXPECT_TRUE(why.same_entity());
   EXPECT_GE(why.weight(), why.link_weight());
+  MatchModel model;  // the curve, at the hub's link weight (three records: no doublings)
+  model.link_weight = why.link_weight();
+  EXPECT_NEAR(why.confidence(), model.LinkConfidence(why.weight()), 1e-12);
+  EXPECT_NEAR(why.confidence(), confidence, 1e-6) << "the link's weight, held as a float";
   ASSERT_EQ(why.comparisons_size(), kComparisonCount);
   EXPECT_EQ(why.comparisons(0).comparison(), "given_name");
   EXPECT_EQ(why.comparisons(2).level(), "same date");
