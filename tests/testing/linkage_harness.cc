@@ -236,6 +236,7 @@ std::optional<MarginFit> FitBelongingToMargin(const std::vector<ConfidenceSample
     k += dk;
     if (std::abs(da) + std::abs(dk) < 1e-9) break;
   }
+  if (!std::isfinite(a) || !std::isfinite(k)) return std::nullopt;  // the steps diverged
   return MarginFit{a / std::log(2.0), k / std::log(2.0)};
 }
 

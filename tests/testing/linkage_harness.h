@@ -115,7 +115,8 @@ CalibrationGaps WorstCalibrationGaps(const std::vector<ConfidenceSample>& sample
 struct MarginFit {
   double intercept = 0, per_bit = 0;
 };
-// Nullopt when every such sample belongs, or none does: no curve separates them.
+// Nullopt when every such sample belongs, or none does (no curve separates them), or when the
+// fit diverges.
 std::optional<MarginFit> FitBelongingToMargin(const std::vector<ConfidenceSample>& samples,
                                               double below_margin);
 
