@@ -368,10 +368,10 @@ size_t MajorFaults() {
   return static_cast<size_t>(usage.ru_majflt);
 }
 
-// Microseconds `linker` takes to store `p` as its record's only person.
-double UpdateMicros(Linker& linker, const PersonRecord& p) {
+// Microseconds `linker` takes to store `persons` as record `id`'s (none: to delete it).
+double UpdateMicros(Linker& linker, const RecordId& id, std::vector<PersonRecord> persons) {
   const auto start = std::chrono::steady_clock::now();
-  linker.Update(IdOf(p), {p});
+  linker.Update(id, std::move(persons));
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
       .count();
 }
@@ -404,7 +404,7 @@ void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in
     }
     const PersonRecord& p = people[next];
     const size_t faults_before = MajorFaults();
-    micros.push_back(UpdateMicros(linker, p));
+    micros.push_back(UpdateMicros(linker, IdOf(p), {p}));
     faults += MajorFaults() - faults_before;
     if (++next == people.size()) next = 0;  // re-linking an existing record replaces it
   }
@@ -459,15 +459,8 @@ void StoreHeldRecordsAgain(benchmark::State& state, HeldRecordChange change) {
   size_t next = 0;
   for (auto _ : state) {
     const PersonRecord& p = again[next];
-    const auto start = std::chrono::steady_clock::now();
-    if (change == HeldRecordChange::kDeleted) {
-      linker.Update(IdOf(p), {});
-    } else {
-      linker.Update(IdOf(p), {p});
-    }
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
+    micros.push_back(change == HeldRecordChange::kDeleted ? UpdateMicros(linker, IdOf(p), {})
+                                                          : UpdateMicros(linker, IdOf(p), {p}));
     if (++next == again.size()) next = 0;
   }
   ReportLatency(state, micros);

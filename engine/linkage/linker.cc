@@ -1385,8 +1385,10 @@ Linker::AssignmentChanges Linker::TakeChanges() {
 
 double Linker::LinkConfidence(const PersonKey& key) const {
   auto it = key_to_index_.find(key);
-  if (it == key_to_index_.end()) return 0;
-  const Index i = *it;
+  return it == key_to_index_.end() ? 0 : LinkConfidenceOf(*it);
+}
+
+double Linker::LinkConfidenceOf(Index i) const {
   bool linked = false;
   double strongest = 0;
   for (const LinkEnd& l : links_[i]) {
@@ -1433,10 +1435,10 @@ EntityId Linker::Resolve(EntityId id) const {
 absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(EntityId id) const {
   auto it = members_.find(Resolve(id));
   if (it == members_.end()) return absl::NotFoundError(absl::StrCat("no entity ", id));
-  Entity entity{it->first, {}, {}};
+  std::vector<std::pair<PersonKey, double>> members;  // with their confidences, to sort
   std::vector<Link> links;
   for (Index i : it->second) {
-    entity.members.push_back(persons_[i].key().ToKey());
+    members.emplace_back(persons_[i].key().ToKey(), LinkConfidenceOf(i));
     for (const LinkEnd& l : links_[i]) {
       if (entity_of_[l.other] == it->first && persons_[i].key() < persons_[l.other].key()) {
         links.push_back({persons_[i].key().ToKey(), persons_[l.other].key().ToKey(), l.weight,
@@ -1444,8 +1446,12 @@ absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(Entity
       }
     }
   }
-  std::sort(entity.members.begin(), entity.members.end());
-  for (const PersonKey& key : entity.members) entity.link_confidence.push_back(LinkConfidence(key));
+  std::sort(members.begin(), members.end());
+  Entity entity{it->first, {}, {}};
+  for (auto& [key, confidence] : members) {
+    entity.members.push_back(std::move(key));
+    entity.link_confidence.push_back(confidence);
+  }
   std::sort(links.begin(), links.end(),
             [](const Link& x, const Link& y) { return x.weight > y.weight; });
   return std::make_pair(std::move(entity), std::move(links));

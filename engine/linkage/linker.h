@@ -367,6 +367,8 @@ class Linker {
   // Takes a slot for a prepared person, and its 1024-bit record filter from `source`, the
   // record it was prepared from; kNoIndex when its key is already held.
   Index Insert(PreparedPerson prepared, const PersonRecord& source);
+  // LinkConfidence of the person at index i.
+  double LinkConfidenceOf(Index i) const;
   // Files the persons just inserted for one record (none: nothing to file) in by_record_.
   void FileRecord(const std::vector<Index>& persons);
   // A person's blocks: hashed token block keys and its signature in each LSH band. Computed once
