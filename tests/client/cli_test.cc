@@ -192,6 +192,27 @@ TEST_F(CliTest, IngestsAGeneratedFederationAndTheHubHoldsNoRawIdentifier) {
   ASSERT_EQ(std::sscanf(check.output.c_str(), "%d %d", &lines, &cross_force), 2) << check.output;
   EXPECT_GT(lines, 100);
   EXPECT_GT(cross_force, 5) << "the generator makes people who cross forces";
+  // explain on the two records of an entity of two, which only a link of their own can hold
+  // together: the pair's weight clears the link weight, and its link confidence is printed.
+  const CommandResult pair = RunCliRaw(
+      absl::StrCat("/usr/bin/python3 -c \"import json,sys\n"
+                   "for line in open(sys.argv[1]):\n"
+                   "  o=json.loads(line)\n"
+                   "  if len(o['records']) == 2:\n"
+                   "    print(' '.join(r['force_code']+'/'+r['incident_id']+'/'+r['ref'] for r in "
+                   "o['records']), o['records'][0]['link_confidence']); break\" ",
+                   jsonl));
+  ASSERT_EQ(pair.exit_code, 0) << pair.output;
+  char a[256] = "", b[256] = "";
+  double pair_confidence = -1;
+  ASSERT_EQ(std::sscanf(pair.output.c_str(), "%255s %255s %lf", a, b, &pair_confidence), 3)
+      << pair.output;
+  const CommandResult explain = RunCli(absl::StrCat("explain", hub, " --a ", a, " --b ", b));
+  ASSERT_EQ(explain.exit_code, 0) << explain.output;
+  EXPECT_THAT(explain.output, HasSubstr("same entity"));
+  // The confidence the entity listing gave both records, which only this link holds.
+  EXPECT_THAT(explain.output,
+              HasSubstr(absl::StrFormat("link confidence %.3f (", pair_confidence)));
   const CommandResult csv = RunCli(absl::StrCat("entities", hub, " --format csv"));
   EXPECT_EQ(csv.output.rfind(
                 "entity_id,role,force_code,incident_id,ref,record_kind,link_confidence\n", 0),
