@@ -15,47 +15,70 @@ constexpr size_t kCandidateTile = 64;  // 64 filters x 128 bytes = 8 KiB: half o
 constexpr size_t kQueryTile = 16;
 
 // Without -mpopcnt, __builtin_popcountll is a table-free bit trick; with the popcnt instruction
-// (every x86-64 CPU since 2008) it is one instruction, so that is compiled separately.
+// (every x86-64 CPU since 2008) it is one instruction, so that is compiled separately. Each
+// function counts over the first kWords words: a whole record filter, or its screen half.
+template <size_t kWords>
 uint32_t AndPopCountGeneric(const uint64_t* a, const uint64_t* b) {
   uint32_t n = 0;
-  for (size_t w = 0; w < kFilterWords; ++w) n += __builtin_popcountll(a[w] & b[w]);
+  for (size_t w = 0; w < kWords; ++w) n += __builtin_popcountll(a[w] & b[w]);
   return n;
 }
 
+template <size_t kWords>
 __attribute__((target("popcnt"))) uint32_t AndPopCountPopcnt(const uint64_t* a, const uint64_t* b) {
   uint32_t n = 0;
-  for (size_t w = 0; w < kFilterWords; ++w) n += __builtin_popcountll(a[w] & b[w]);
+  for (size_t w = 0; w < kWords; ++w) n += __builtin_popcountll(a[w] & b[w]);
   return n;
 }
 
+template <size_t kWords>
 uint32_t AndPopCountPortable(const uint64_t* a, const uint64_t* b) {
   static const bool has_popcnt = __builtin_cpu_supports("popcnt");
-  return has_popcnt ? AndPopCountPopcnt(a, b) : AndPopCountGeneric(a, b);
+  return has_popcnt ? AndPopCountPopcnt<kWords>(a, b) : AndPopCountGeneric<kWords>(a, b);
 }
 
+template <size_t kWords>
 __attribute__((target("avx2"))) uint32_t AndPopCountAvx2(const uint64_t* a, const uint64_t* b) {
+  static_assert(kWords % 4 == 0 && kWords <= 32);  // at most 32 per byte lane
   const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
                                        1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low = _mm256_set1_epi8(0x0f);
   __m256i bytes = _mm256_setzero_si256();
-  for (size_t w = 0; w < kFilterWords; w += 4) {
+  for (size_t w = 0; w < kWords; w += 4) {
     const __m256i v = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + w)),
                                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + w)));
     const __m256i lo = _mm256_shuffle_epi8(lut, _mm256_and_si256(v, low));
     const __m256i hi = _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
-    bytes = _mm256_add_epi8(bytes, _mm256_add_epi8(lo, hi));  // at most 32 per byte
+    bytes = _mm256_add_epi8(bytes, _mm256_add_epi8(lo, hi));
   }
   const __m256i sums = _mm256_sad_epu8(bytes, _mm256_setzero_si256());
   const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
   return static_cast<uint32_t>(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
 }
 
+template <size_t kWords>
 __attribute__((target("avx512f,avx512vpopcntdq"))) uint32_t AndPopCountAvx512(const uint64_t* a,
                                                                               const uint64_t* b) {
-  const __m512i v0 = _mm512_and_si512(_mm512_loadu_si512(a), _mm512_loadu_si512(b));
-  const __m512i v1 = _mm512_and_si512(_mm512_loadu_si512(a + 8), _mm512_loadu_si512(b + 8));
-  return static_cast<uint32_t>(
-      _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_popcnt_epi64(v0), _mm512_popcnt_epi64(v1))));
+  static_assert(kWords % 8 == 0);
+  __m512i counts = _mm512_setzero_si512();
+  for (size_t w = 0; w < kWords; w += 8) {
+    counts = _mm512_add_epi64(counts, _mm512_popcnt_epi64(_mm512_and_si512(
+                                          _mm512_loadu_si512(a + w), _mm512_loadu_si512(b + w))));
+  }
+  return static_cast<uint32_t>(_mm512_reduce_add_epi64(counts));
+}
+
+template <size_t kWords>
+uint32_t AndPopCountWith(const uint64_t* a, const uint64_t* b, DiceKernel kernel) {
+  switch (kernel) {
+    case DiceKernel::kAvx512:
+      return AndPopCountAvx512<kWords>(a, b);
+    case DiceKernel::kAvx2:
+      return AndPopCountAvx2<kWords>(a, b);
+    case DiceKernel::kPortable:
+      break;
+  }
+  return AndPopCountPortable<kWords>(a, b);
 }
 
 // One query against a tile of candidates, AVX-512: the query stays in two registers; eight
@@ -158,15 +181,11 @@ const char* DiceKernelName(DiceKernel kernel) {
 }
 
 uint32_t AndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel) {
-  switch (kernel) {
-    case DiceKernel::kAvx512:
-      return AndPopCountAvx512(a, b);
-    case DiceKernel::kAvx2:
-      return AndPopCountAvx2(a, b);
-    case DiceKernel::kPortable:
-      break;
-  }
-  return AndPopCountPortable(a, b);
+  return AndPopCountWith<kFilterWords>(a, b, kernel);
+}
+
+uint32_t ScreenAndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel) {
+  return AndPopCountWith<kScreenFilterWords>(a, b, kernel);
 }
 
 size_t DiceAllPairs(const FilterBlock& a, const FilterBlock& b, DiceThreshold threshold,
@@ -183,11 +202,12 @@ size_t DiceAllPairs(const FilterBlock& a, const FilterBlock& b, DiceThreshold th
             TileAvx512(q, a.popcounts[i], index, b, cb, ce, threshold, matches);
             break;
           case DiceKernel::kAvx2:
-            TileGeneric<AndPopCountAvx2>(q, a.popcounts[i], index, b, cb, ce, threshold, matches);
+            TileGeneric<AndPopCountAvx2<kFilterWords>>(q, a.popcounts[i], index, b, cb, ce,
+                                                       threshold, matches);
             break;
           case DiceKernel::kPortable:
-            TileGeneric<AndPopCountPortable>(q, a.popcounts[i], index, b, cb, ce, threshold,
-                                             matches);
+            TileGeneric<AndPopCountPortable<kFilterWords>>(q, a.popcounts[i], index, b, cb, ce,
+                                                           threshold, matches);
             break;
         }
       }

@@ -254,7 +254,7 @@ Linker::Linker(LinkerOptions options)
   // filters differ in sampled positions (a probe one bit away is one position away).
   for (auto& band : lsh_positions_) {
     while (band.size() < static_cast<size_t>(lsh_.signature_bits())) {
-      const uint16_t position = rng() % 1024;
+      const uint16_t position = rng() % kScreenBits;
       if (std::find(band.begin(), band.end(), position) == band.end()) band.push_back(position);
     }
   }
@@ -273,15 +273,15 @@ Linker::Linker(LinkerOptions options)
       address_ranks_[position * row + f] = permutation[position];
     }
   }
-  band_masks_.assign(lsh_positions_.size() * kFilterWords, 0);
+  band_masks_.assign(lsh_positions_.size() * kScreenFilterWords, 0);
   for (size_t band = 0; band < lsh_positions_.size(); ++band) {
     // The sampled bits laid out as the filter's bytes are (bit i at byte i / 8, bit 7 - i % 8),
     // then read as words, as clk_words_ holds the filters.
-    uint8_t bytes[kFilterWords * sizeof(uint64_t)] = {};
+    uint8_t bytes[kScreenBytes] = {};
     for (uint16_t position : lsh_positions_[band]) {
       bytes[position / 8] |= static_cast<uint8_t>(0x80 >> (position % 8));
     }
-    std::memcpy(&band_masks_[band * kFilterWords], bytes, sizeof(bytes));
+    std::memcpy(&band_masks_[band * kScreenFilterWords], bytes, sizeof(bytes));
   }
 }
 
@@ -387,14 +387,14 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
   if (clk_bits_[a] != kNoRecordFilter && clk_bits_[b] != kNoRecordFilter) {
     // A band's positions are distinct, so its signatures differ in as many bits as the filters
     // differ in its sampled positions.
-    uint64_t differ[kFilterWords];
-    for (size_t w = 0; w < kFilterWords; ++w) {
-      differ[w] = clk_words_[a * kFilterWords + w] ^ clk_words_[b * kFilterWords + w];
+    uint64_t differ[kScreenFilterWords];
+    for (size_t w = 0; w < kScreenFilterWords; ++w) {
+      differ[w] = clk_words_[a * kScreenFilterWords + w] ^ clk_words_[b * kScreenFilterWords + w];
     }
     for (size_t earlier = 0; earlier < band; ++earlier) {
       int sampled = 0;  // up to 2
-      for (size_t w = 0; w < kFilterWords && sampled <= radius; ++w) {
-        sampled += LshIndex::BitsUpToTwo(differ[w] & band_masks_[earlier * kFilterWords + w]);
+      for (size_t w = 0; w < kScreenFilterWords && sampled <= radius; ++w) {
+        sampled += LshIndex::BitsUpToTwo(differ[w] & band_masks_[earlier * kScreenFilterWords + w]);
       }
       if (sampled <= radius && filed(earlier, a) && filed(earlier, b)) return true;
     }
@@ -412,8 +412,8 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
 
 absl::string_view Linker::RecordFilter(Index i) const {
   if (clk_bits_[i] != kNoRecordFilter) {
-    return absl::string_view(reinterpret_cast<const char*>(&clk_words_[i * kFilterWords]),
-                             kFilterWords * sizeof(uint64_t));
+    return absl::string_view(reinterpret_cast<const char*>(&clk_words_[i * kScreenFilterWords]),
+                             kScreenBytes);
   }
   return persons_[i].view().filter(EncodedField::kRecord);
 }
@@ -431,20 +431,23 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
     // any pair sharing a block is. (A filter in clk_words_ is never empty.)
     if (fa.empty() || fb.empty()) return true;
+    // A 1024-bit filter's half and a filter of another length hash to other positions, however
+    // long the views are: they are as unlike as filters of two lengths (Dice 0).
+    if ((clk_bits_[a] == kNoRecordFilter) != (clk_bits_[b] == kNoRecordFilter)) return false;
     return Dice(fa, fb) >= min_dice;
   }
   static const DiceKernel kernel = BestDiceKernel();
-  return ReachesDice(
-      AndPopCount(&clk_words_[a * kFilterWords], &clk_words_[b * kFilterWords], kernel),
-      clk_bits_[a] + clk_bits_[b], min_dice);
+  return ReachesDice(ScreenAndPopCount(&clk_words_[a * kScreenFilterWords],
+                                       &clk_words_[b * kScreenFilterWords], kernel),
+                     clk_bits_[a] + clk_bits_[b], min_dice);
 }
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
   const size_t bits = filter.size() * 8;
-  // Positions are drawn below 1024, so for the hub's 1024-bit filters no reduction is needed; a
-  // division per sampled bit was most of the cost (a record's signatures are taken three times
-  // per update).
-  const bool reduce = bits < 1024;
+  // Positions are drawn below kScreenBits, so for the screen halves of the hub's 1024-bit
+  // filters no reduction is needed; a division per sampled bit was most of the cost (a record's
+  // signatures are taken three times per update).
+  const bool reduce = bits < kScreenBits;
   uint64_t signature = 0;
   for (uint16_t position : lsh_positions_[band]) {
     const size_t bit = reduce ? position % bits : position;
@@ -549,8 +552,7 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
     if (k + kPrefetchAhead < fuzzy.size()) {
-      PrefetchLines(&clk_words_[fuzzy[k + kPrefetchAhead] * kFilterWords],
-                    kFilterWords * sizeof(uint64_t));
+      PrefetchLines(&clk_words_[fuzzy[k + kPrefetchAhead] * kScreenFilterWords], kScreenBytes);
     }
     const Index j = fuzzy[k];
     if (SimilarRecordFilters(i, j)) out.push_back(j);
@@ -624,11 +626,12 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
   static const DiceKernel kernel = BestDiceKernel();
   // The members' filters copied side by side: each is read once from wherever it lies, then
   // compared with every other in cache (the block's pairs are its size squared).
-  words.resize(size * kFilterWords);
+  words.resize(size * kScreenFilterWords);
   for (size_t k = 0; k < size; ++k) {
     const Index i = members[k].second;
     if (clk_bits_[i] != kNoRecordFilter) {
-      std::memcpy(&words[k * kFilterWords], &clk_words_[i * kFilterWords], kClkBytes);
+      std::memcpy(&words[k * kScreenFilterWords], &clk_words_[i * kScreenFilterWords],
+                  kScreenBytes);
     }
   }
   for (size_t a = 0; a < size; ++a) {
@@ -639,7 +642,8 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
       const bool similar =
           clk_bits_[x] == kNoRecordFilter || clk_bits_[y] == kNoRecordFilter
               ? SimilarRecordFilters(x, y)
-              : ReachesDice(AndPopCount(&words[a * kFilterWords], &words[b * kFilterWords], kernel),
+              : ReachesDice(ScreenAndPopCount(&words[a * kScreenFilterWords],
+                                              &words[b * kScreenFilterWords], kernel),
                             clk_bits_[x] + clk_bits_[y], ScreenMinDice(x, y));
       if (similar) pairs.push_back((static_cast<uint64_t>(x) << 32) | y);
     }
@@ -778,14 +782,14 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
     entity_of_.push_back(0);
     next_in_record_.push_back(kNoIndex);
   }
-  clk_words_.resize(persons_.size() * kFilterWords);
+  clk_words_.resize(persons_.size() * kScreenFilterWords);
   clk_bits_.resize(persons_.size());
   common_given_name_.resize(persons_.size());
   const absl::string_view record_filter = source.filter(EncodedField::kRecord);
   if (record_filter.size() == kClkBytes) {
-    std::memcpy(&clk_words_[i * kFilterWords], record_filter.data(), record_filter.size());
-    clk_bits_[i] = static_cast<uint32_t>(
-        PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), record_filter.size()));
+    std::memcpy(&clk_words_[i * kScreenFilterWords], record_filter.data(), kScreenBytes);
+    clk_bits_[i] = static_cast<uint16_t>(
+        PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), kScreenBytes));
   } else {
     clk_bits_[i] = kNoRecordFilter;
   }
@@ -807,11 +811,12 @@ bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
         common_given_name_[i] != prepared[k].common_given_name) {
       return false;
     }
-    // A 1024-bit record filter is held in clk_words_, any other in the packed record.
+    // Of a 1024-bit record filter the linker holds (and reads) the first half, in clk_words_: a
+    // change in the other half changes nothing it links. Any other is in the packed record.
     const absl::string_view filter = sources[k].filter(EncodedField::kRecord);
     const bool in_clk_words = filter.size() == kClkBytes;
     if (in_clk_words != (clk_bits_[i] != kNoRecordFilter) ||
-        (in_clk_words && RecordFilter(i) != filter)) {
+        (in_clk_words && RecordFilter(i) != filter.substr(0, kScreenBytes))) {
       return false;
     }
   }
@@ -877,7 +882,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   links_.reserve(persons);
   entity_of_.reserve(persons);
   next_in_record_.reserve(persons);
-  clk_words_.reserve(persons * kFilterWords);
+  clk_words_.reserve(persons * kScreenFilterWords);
   clk_bits_.reserve(persons);
   common_given_name_.reserve(persons);
   key_to_index_.reserve(persons);

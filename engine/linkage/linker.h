@@ -238,7 +238,7 @@ struct LinkerMemory {
   size_t record_bands = 0;       // the LSH index over the record filter
   size_t address_bands = 0;      // the LSH index over the address filter
   size_t token_blocks = 0;       // members of each token block
-  size_t record_filters = 0;     // the 1024-bit record filters the screen reads
+  size_t record_filters = 0;     // the halves of the record filters the screen reads
   size_t person_slots = 0;       // per-person arrays: record handles, entity, flags, chains
   size_t key_maps = 0;           // person key -> slot, record id -> slot
   size_t links = 0;              // the link graph's adjacency
@@ -361,11 +361,12 @@ class Linker {
   // Reads only the options and the model, so a Build prepares its records on the workers.
   PreparedPerson Prepare(const RecordId& id, PersonRecord& person) const;
   // Whether the record whose first person is `first` holds exactly `prepared` (made from
-  // `sources`), in order: its persons, keys and record filters byte for byte.
+  // `sources`), in order: its persons, keys and record filters byte for byte (of a 1024-bit
+  // record filter, the half the linker holds).
   bool HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
                 const std::vector<PersonRecord>& sources) const;
-  // Takes a slot for a prepared person, and its 1024-bit record filter from `source`, the
-  // record it was prepared from; kNoIndex when its key is already held.
+  // Takes a slot for a prepared person, and its 1024-bit record filter's first half from `source`,
+  // the record it was prepared from; kNoIndex when its key is already held.
   Index Insert(PreparedPerson prepared, const PersonRecord& source);
   // LinkConfidence of the person at index i.
   double LinkConfidenceOf(Index i) const;
@@ -428,7 +429,8 @@ class Linker {
                                                              size_t workers);
   std::vector<uint64_t> TokenBlockKeys(const PersonView& p) const;
   std::vector<uint64_t> LshSignatures(Index i) const;
-  // Person i's record filter: from clk_words_ when it is 1024 bits, else from the person record.
+  // Person i's record filter as the linker reads it: its first half from clk_words_ when it is
+  // 1024 bits, else the whole of it from the person record.
   absl::string_view RecordFilter(Index i) const;
   // Whether a and b share a bucket in a band before `band`, dropped buckets aside.
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
@@ -518,14 +520,22 @@ class Linker {
 
   MappedArena arena_;                  // the blocks of persons_ (a removed person's stays)
   std::vector<PackedPerson> persons_;  // by index; slots of removed persons are empty
-  // The 1024-bit record filters, moved out of the person records into one array (kFilterWords
-  // words per index) with their bit counts: the LSH screen reads a candidate's filter without a
-  // pointer chase, and it costs no more memory than the strings did. kNoRecordFilter marks a
-  // person without one (or with one of another length, which stays in its person record).
-  static constexpr uint32_t kNoRecordFilter = ~uint32_t{0};
+  // The first half (kScreenFilterWords words) of each 1024-bit record filter, in one array with
+  // its bit count: all the linker reads of a record filter. The screen's Dice and the record LSH
+  // bands' sampled bits come from it, without a pointer chase. A filter's bits are the positions
+  // its field values hash to, so its first 512 are a uniform sample of its 1024, and their Dice
+  // estimates the whole filters' (on namesakes' encodings, of about 370 bits set, within 0.018
+  // on average and 0.06 for 99 pairs in 100). Held whole, the filters were 132 of the 489 bytes
+  // a person record the linker held at ten million records; halved, the screen reads one cache
+  // line instead of two, and the accuracy data sets and the benchmark link as well
+  // (BENCHMARKS.md). kNoRecordFilter marks a person without a 1024-bit one (a filter of another
+  // length stays whole in its person record).
+  static constexpr uint16_t kNoRecordFilter = ~uint16_t{0};
+  static constexpr size_t kScreenBytes = kScreenFilterWords * sizeof(uint64_t);
+  static constexpr size_t kScreenBits = kScreenBytes * 8;
   static constexpr size_t kClkBytes = kFilterWords * sizeof(uint64_t);
   std::vector<uint64_t> clk_words_;
-  std::vector<uint32_t> clk_bits_;
+  std::vector<uint16_t> clk_bits_;
   // Whether person i's canonical given name is common (LinkerOptions::common_name_frequency), by
   // index.
   std::vector<uint8_t> common_given_name_;

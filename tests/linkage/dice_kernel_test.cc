@@ -77,6 +77,12 @@ TEST(DiceKernelTest, EveryKernelFindsExactlyThePairsAtOrAboveTheThreshold) {
                                << t.denominator;
       EXPECT_EQ(AndPopCount(&a.words[0], &b.words[0], kernel),
                 AndPopCount(&a.words[0], &b.words[0], DiceKernel::kPortable));
+      uint32_t screen_half = 0;
+      for (size_t w = 0; w < kScreenFilterWords; ++w) {
+        screen_half += __builtin_popcountll(a.words[w] & b.words[w]);
+      }
+      EXPECT_EQ(ScreenAndPopCount(&a.words[0], &b.words[0], kernel), screen_half)
+          << DiceKernelName(kernel);
     }
   }
 }

@@ -1,9 +1,12 @@
 #include "engine/linkage/linker.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "absl/strings/str_format.h"
+#include "engine/linkage/dice.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/linkage_harness.h"
@@ -83,6 +86,46 @@ TEST_F(LinkerTest, SamePersonAcrossForcesDespiteNicknameTypoAndFormats) {
   EXPECT_EQ(why->comparisons[static_cast<int>(Comparison::kDateOfBirth)].level, 0);
   EXPECT_EQ(why->comparisons[static_cast<int>(Comparison::kGivenName)].level, 1)
       << "Bob and Robert agree through the canonical name";
+}
+
+// The linker screens on the first 512 bits of each 1024-bit record filter (Linker::clk_words_):
+// the client sets a filter's bits at the positions its values hash to, so any half of them is a
+// uniform sample, and its Dice estimates the whole filter's. Namesakes' encodings (nicknames,
+// misspellings, shared dates and postcodes) span the Dice the screen decides on.
+TEST_F(LinkerTest, TheFirstHalfOfARecordFilterEstimatesItsDice) {
+  std::mt19937_64 rng(11);
+  const std::vector<PersonRecord> people = Namesakes(rng, "YO1 7HH");
+  std::vector<double> gaps;
+  size_t near_screen = 0;
+  double set_bits = 0;
+  for (const PersonRecord& p : people) {
+    const absl::string_view f = p.filter(EncodedField::kRecord);
+    set_bits += PopCount(reinterpret_cast<const uint8_t*>(f.data()), f.size());
+  }
+  for (size_t a = 0; a < people.size(); ++a) {
+    for (size_t b = a + 1; b < people.size(); ++b) {
+      const absl::string_view fa = people[a].filter(EncodedField::kRecord);
+      const absl::string_view fb = people[b].filter(EncodedField::kRecord);
+      ASSERT_EQ(fa.size(), 128u);
+      const double whole = Dice(fa, fb);
+      const double half = Dice(fa.substr(0, 64), fb.substr(0, 64));
+      if (whole >= 0.45 && whole <= 0.75) ++near_screen;
+      gaps.push_back(std::abs(half - whole));
+    }
+  }
+  ASSERT_GT(near_screen, gaps.size() / 4) << "the pairs must span the screen's Dice";
+  std::sort(gaps.begin(), gaps.end());
+  double sum = 0;
+  for (double g : gaps) sum += g;
+  // Half of about 370 set bits: a standard error near 0.025 at Dice 0.6 (measured: a mean gap of
+  // 0.018, 0.06 at the 99th percentile).
+  EXPECT_LT(sum / gaps.size(), 0.03);
+  EXPECT_LT(gaps[gaps.size() * 99 / 100], 0.08);
+  std::printf(
+      "record filter halves: %.0f bits set a filter; gap to the whole's Dice: mean %.4f, p99 "
+      "%.4f, max %.4f over %zu pairs\n",
+      set_bits / people.size(), sum / gaps.size(), gaps[gaps.size() * 99 / 100], gaps.back(),
+      gaps.size());
 }
 
 TEST_F(LinkerTest, FindsAPersonByKeyWithOrWithoutTheRole) {
@@ -693,8 +736,10 @@ TEST(LinkerScreenTest, ARelinkFindsEveryPairSharingAnyBand) {
     people.push_back(FilterOnly(absl::StrFormat("P%03d", n), 128, bits));
   }
   LinkerOptions options;
+  // Filters a third full agree on a sampled bit with probability 5/9, so at radius 1 a pair
+  // meets in a band of 6 bits with probability 0.17 and in none of 12 with 0.1.
   options.lsh_bands = 12;
-  options.lsh_bits_per_band = 3;
+  options.lsh_bits_per_band = 6;
   options.lsh_min_dice = 0.0;
   options.model.link_weight = -1e9;
   Linker incremental(options);
@@ -750,10 +795,10 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
 // selective token (a phone) is compared whatever its filters say. A relink finds the same pairs
 // as linking the records one by one, and a pair that shares both kinds of block is compared.
 TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
-  std::vector<int> near, far;
-  for (int bit = 0; bit < 300; ++bit) near.push_back(bit);
-  for (int bit = 600; bit < 900; ++bit) far.push_back(bit);
-  std::vector<int> near_variant(near.begin(), near.begin() + 280);  // Dice with near 0.97
+  std::vector<int> near, far;  // in the first 512 bits, which the screen reads
+  for (int bit = 0; bit < 250; ++bit) near.push_back(bit);
+  for (int bit = 256; bit < 506; ++bit) far.push_back(bit);
+  std::vector<int> near_variant(near.begin(), near.begin() + 230);  // Dice with near 0.96
   const auto person = [](const std::string& ref, const std::vector<int>& bits,
                          const std::string& phone) {
     PersonRecord p = FilterOnly(ref, 128, bits);
@@ -797,7 +842,7 @@ TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
   std::vector<int> base, variant;
   for (int bit = 0; bit < 200; ++bit) base.push_back(bit);
   for (int bit = 0; bit < 110; ++bit) variant.push_back(bit);
-  for (int bit = 500; bit < 590; ++bit) variant.push_back(bit);  // Dice with base 0.55
+  for (int bit = 300; bit < 390; ++bit) variant.push_back(bit);  // Dice with base 0.55
   const auto person = [](const std::string& ref, const std::vector<int>& bits,
                          const std::string& given) {
     PersonRecord p = FilterOnly(ref, 128, bits);
@@ -842,7 +887,7 @@ TEST(LinkerBandTest, OversizedBucketsAreDroppedForTheRelinkAndLaterRecords) {
   std::vector<int> base, near;
   for (int bit = 0; bit < 300; ++bit) base.push_back(bit * 3);
   // D agrees with A, B and C but for 12 bits: it shares most bands' buckets with them (each band
-  // samples 26 of the 1024 bits), making those buckets four strong, and not the others.
+  // samples 26 of the first 512 bits), making those buckets four strong, and not the others.
   near = base;
   for (int k = 0; k < 12; ++k) near[k * 25] += 1;
   const std::vector<PersonRecord> people = {FilterOnly("A", 128, base), FilterOnly("B", 128, base),
@@ -944,9 +989,9 @@ TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
   std::vector<int> base, near, far;
   for (int bit = 0; bit < 200; ++bit) base.push_back(bit);
   for (int bit = 0; bit < 110; ++bit) far.push_back(bit);
-  for (int bit = 500; bit < 590; ++bit) far.push_back(bit);  // Dice with base 0.55
+  for (int bit = 300; bit < 390; ++bit) far.push_back(bit);  // Dice with base 0.55
   for (int bit = 0; bit < 140; ++bit) near.push_back(bit);
-  for (int bit = 600; bit < 660; ++bit) near.push_back(bit);  // Dice with base 0.7, far 0.55
+  for (int bit = 400; bit < 460; ++bit) near.push_back(bit);  // Dice with base 0.7, far 0.55
   const auto person = [](const std::string& ref, const std::vector<int>& bits) {
     PersonRecord p = FilterOnly(ref, 128, bits);
     AddToken(p, TokenKind::kGivenNamePhonetic, "gp-J500");  // with the birth year, a screened
@@ -1015,11 +1060,11 @@ TEST(LinkerScreenTest, BandsWidenPastTheScreensCeiling) {
 // pairs screened from then on, records linked after the relink included; a smaller one, or any
 // block of a linker filled record by record, is compared whatever the filters say.
 TEST(LinkerScreenTest, CrowdedComparedBlocksAreScreenedAfterARelink) {
-  std::vector<int> near, far;
-  for (int bit = 0; bit < 300; ++bit) near.push_back(bit);
-  for (int bit = 600; bit < 900; ++bit) far.push_back(bit);
-  std::vector<int> near_variant(near.begin(), near.begin() + 280);  // Dice with near 0.97
-  std::vector<int> far_variant(far.begin(), far.begin() + 280);
+  std::vector<int> near, far;  // in the first 512 bits, which the screen reads
+  for (int bit = 0; bit < 250; ++bit) near.push_back(bit);
+  for (int bit = 256; bit < 506; ++bit) far.push_back(bit);
+  std::vector<int> near_variant(near.begin(), near.begin() + 230);  // Dice with near 0.96
+  std::vector<int> far_variant(far.begin(), far.begin() + 230);
   const auto person = [](const std::string& ref, const std::vector<int>& bits,
                          const std::string& phone) {
     PersonRecord p = FilterOnly(ref, 128, bits);
