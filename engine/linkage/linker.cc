@@ -739,7 +739,6 @@ void Linker::Remove(Index i) {
     }
   }
   SetEntity(i, 0);
-  key_to_index_.erase(i);  // while persons_[i] still holds the key it is found by
   persons_[i] = PackedPerson();
   alive_[i] = false;
   free_.push_back(i);
@@ -766,8 +765,13 @@ Linker::PreparedPerson Linker::Prepare(const RecordId& id, PersonRecord& person)
   return prepared;
 }
 
-Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source) {
-  if (key_to_index_.contains(prepared.packed.key())) return kNoIndex;
+Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source,
+                             const std::vector<Index>& record) {
+  // A key names its record, whose earlier persons are all that may hold it (an update takes a
+  // record's persons out before it puts them back).
+  for (const Index j : record) {
+    if (persons_[j].key() == prepared.packed.key()) return kNoIndex;
+  }
   Index i;
   if (!free_.empty()) {
     i = free_.back();
@@ -795,7 +799,6 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
   }
   common_given_name_[i] = prepared.common_given_name;
   persons_[i] = prepared.packed.CopyInto(arena_);
-  key_to_index_.insert(i);
   alive_[i] = true;
   return i;
 }
@@ -846,7 +849,7 @@ void Linker::Update(const RecordId& id, std::vector<PersonRecord> persons) {
   }
   std::vector<Index> added;
   for (size_t k = 0; k < persons.size(); ++k) {
-    const Index i = Insert(std::move(prepared[k]), persons[k]);
+    const Index i = Insert(std::move(prepared[k]), persons[k], added);
     if (i == kNoIndex) continue;
     Add(i);
     added.push_back(i);
@@ -885,7 +888,6 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   clk_words_.reserve(persons * kScreenFilterWords);
   clk_bits_.reserve(persons);
   common_given_name_.reserve(persons);
-  key_to_index_.reserve(persons);
   by_record_.reserve(records.size() + records.size() / 4);
 }
 
@@ -928,7 +930,7 @@ void Linker::Build(std::vector<RecordPersons> records) {
       }
       std::vector<Index> added;
       for (PersonRecord& person : record.persons) {
-        const Index i = Insert(std::move(prepared[k++]), person);
+        const Index i = Insert(std::move(prepared[k++]), person, added);
         if (i == kNoIndex) continue;
         if (!bands_later) IndexBlocks(i, KeysOf(i));
         added.push_back(i);
@@ -1388,9 +1390,18 @@ Linker::AssignmentChanges Linker::TakeChanges() {
   return out;
 }
 
+Linker::Index Linker::IndexOf(const PersonKeyView& key) const {
+  const auto it = by_record_.find(key);
+  if (it == by_record_.end()) return kNoIndex;
+  for (Index i = *it; i != kNoIndex; i = next_in_record_[i]) {
+    if (persons_[i].key() == key) return i;
+  }
+  return kNoIndex;
+}
+
 double Linker::LinkConfidence(const PersonKey& key) const {
-  auto it = key_to_index_.find(key);
-  return it == key_to_index_.end() ? 0 : LinkConfidenceOf(*it);
+  const Index i = IndexOf(key);
+  return i == kNoIndex ? 0 : LinkConfidenceOf(i);
 }
 
 double Linker::LinkConfidenceOf(Index i) const {
@@ -1423,9 +1434,9 @@ std::vector<Entity> Linker::Entities() const {
 }
 
 std::optional<EntityId> Linker::EntityOf(const PersonKey& key) const {
-  auto it = key_to_index_.find(key);
-  if (it == key_to_index_.end()) return std::nullopt;
-  return entity_of_[*it];
+  const Index i = IndexOf(key);
+  if (i == kNoIndex) return std::nullopt;
+  return entity_of_[i];
 }
 
 EntityId Linker::Resolve(EntityId id) const {
@@ -1464,13 +1475,13 @@ absl::StatusOr<std::pair<Entity, std::vector<Link>>> Linker::EntityDetail(Entity
 
 absl::StatusOr<PersonKey> Linker::Find(const PersonKey& key) const {
   if (static_cast<int>(key.role) != 0) {
-    if (key_to_index_.contains(key)) return key;
+    if (IndexOf(key) != kNoIndex) return key;
   } else {
     // No role given: the person under the first role held, as key order would give.
     PersonKey with_role = key;
     for (int role = 1; role <= kMaxPartyRole; ++role) {
       with_role.role = static_cast<PartyRole>(role);
-      if (key_to_index_.contains(with_role)) return with_role;
+      if (IndexOf(with_role) != kNoIndex) return with_role;
     }
   }
   return absl::NotFoundError(absl::StrCat("no person ", key.force_code, "/", key.record_id, "/",
@@ -1478,12 +1489,11 @@ absl::StatusOr<PersonKey> Linker::Find(const PersonKey& key) const {
 }
 
 absl::StatusOr<PairScore> Linker::Explain(const PersonKey& a, const PersonKey& b) const {
-  auto ia = key_to_index_.find(a);
-  auto ib = key_to_index_.find(b);
-  if (ia == key_to_index_.end() || ib == key_to_index_.end()) {
+  const Index ia = IndexOf(a), ib = IndexOf(b);
+  if (ia == kNoIndex || ib == kNoIndex) {
     return absl::NotFoundError("no such person record on the hub");
   }
-  return scorer_.Compare(persons_[*ia].view(), persons_[*ib].view());
+  return scorer_.Compare(persons_[ia].view(), persons_[ib].view());
 }
 
 void Linker::AdoptEntityIds(const Linker& previous) {
@@ -1507,7 +1517,11 @@ Linker::SavedAssignment Linker::Assignment() const {
   SavedAssignment out;
   // Sorted first, then appended at the map's end: inserting a million keys in hash order walked
   // the tree from the root each time (3.75 s at a million, most of a relink's id carry-over).
-  std::vector<Index> by_key(key_to_index_.begin(), key_to_index_.end());
+  std::vector<Index> by_key;
+  by_key.reserve(person_count());
+  for (Index i = 0; i < persons_.size(); ++i) {
+    if (alive_[i]) by_key.push_back(i);
+  }
   std::sort(by_key.begin(), by_key.end(),
             [&](Index x, Index y) { return persons_[x].key() < persons_[y].key(); });
   for (const Index i : by_key) {
@@ -1591,7 +1605,7 @@ LinkerMemory Linker::Memory() const {
   m.record_filters = VectorBytes(clk_words_) + VectorBytes(clk_bits_);
   m.person_slots = VectorBytes(persons_) + VectorBytes(common_given_name_) + alive_.capacity() / 8 +
                    VectorBytes(free_) + VectorBytes(next_in_record_) + VectorBytes(entity_of_);
-  m.key_maps = SwissTableBytes(key_to_index_) + SwissTableBytes(by_record_);
+  m.key_maps = SwissTableBytes(by_record_);
   m.links = VectorBytes(links_);
   for (const auto& ends : links_) m.links += SpilledBytes(ends);
   m.entities = SwissTableBytes(redirect_) +

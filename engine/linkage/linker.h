@@ -240,7 +240,7 @@ struct LinkerMemory {
   size_t token_blocks = 0;       // members of each token block
   size_t record_filters = 0;     // the halves of the record filters the screen reads
   size_t person_slots = 0;       // per-person arrays: record handles, entity, flags, chains
-  size_t key_maps = 0;           // person key -> slot, record id -> slot
+  size_t key_maps = 0;           // record id -> its first person's slot
   size_t links = 0;              // the link graph's adjacency
   size_t entities = 0;           // entity -> members, and redirects
   size_t records_anonymous = 0;  // packed person records in anonymous memory
@@ -332,7 +332,7 @@ class Linker {
                : static_cast<int>(address_ranks_.size() / kRankedPositions / address_lsh_.bands());
   }
 
-  size_t person_count() const { return key_to_index_.size(); }
+  size_t person_count() const { return persons_.size() - free_.size(); }
   size_t entity_count() const { return members_.size(); }
   // Record LSH buckets the last relink dropped (LinkerOptions::dropped_band_members).
   size_t dropped_band_buckets() const { return lsh_.dropped_buckets(); }
@@ -366,8 +366,12 @@ class Linker {
   bool HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
                 const std::vector<PersonRecord>& sources) const;
   // Takes a slot for a prepared person, and its 1024-bit record filter's first half from `source`,
-  // the record it was prepared from; kNoIndex when its key is already held.
-  Index Insert(PreparedPerson prepared, const PersonRecord& source);
+  // the record it was prepared from; kNoIndex when one of `record`, the persons of its record
+  // taken so far, has its key (a person named twice).
+  Index Insert(PreparedPerson prepared, const PersonRecord& source,
+               const std::vector<Index>& record);
+  // The slot of the live person with this key, found through its record; kNoIndex if none.
+  Index IndexOf(const PersonKeyView& key) const;
   // LinkConfidence of the person at index i.
   double LinkConfidenceOf(Index i) const;
   // Files the persons just inserted for one record (none: nothing to file) in by_record_.
@@ -541,31 +545,12 @@ class Linker {
   std::vector<uint8_t> common_given_name_;
   std::vector<bool> alive_;
   std::vector<Index> free_;
-  // The slot of each live person, by key. The set holds slots and hashes and compares them
-  // through their keys in persons_: an ordered map held a second copy of every key (about 160
-  // bytes a person).
-  struct SlotKeyHash {
-    using is_transparent = void;
-    const std::vector<PackedPerson>* persons;
-    size_t operator()(const PersonKeyView& k) const { return absl::HashOf(k); }
-    size_t operator()(Index i) const { return (*this)((*persons)[i].key()); }
-  };
-  struct SlotKeyEq {
-    using is_transparent = void;
-    const std::vector<PackedPerson>* persons;
-    PersonKeyView KeyOf(Index i) const { return (*persons)[i].key(); }
-    PersonKeyView KeyOf(const PersonKeyView& k) const { return k; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return KeyOf(a) == KeyOf(b);
-    }
-  };
-  absl::flat_hash_set<Index, SlotKeyHash, SlotKeyEq> key_to_index_{0, SlotKeyHash{&persons_},
-                                                                   SlotKeyEq{&persons_}};
   // The persons of each held record: the set holds the slot of the record's first person and
-  // hashes and compares it through that person's key, as key_to_index_ does; next_in_record_
-  // (by index) chains the record's other persons, kNoIndex ending the chain. A map by record id
-  // held a second copy of every id (about 150 bytes a record).
+  // hashes and compares it through that person's key; next_in_record_ (by index) chains the
+  // record's other persons, kNoIndex ending the chain. A map by record id held a second copy of
+  // every id (about 150 bytes a record). A person is found by key through its record (IndexOf):
+  // a key names its record, and a record holds a person or three. A second set, of every slot by
+  // its person's key, cost 8 bytes a person record.
   struct RecordSlotHash {
     using is_transparent = void;
     const std::vector<PackedPerson>* persons;
@@ -573,10 +558,10 @@ class Linker {
       return absl::HashOf(id.kind, absl::string_view(id.key.force_code),
                           absl::string_view(id.key.record_id));
     }
-    size_t operator()(Index i) const {
-      const PersonKeyView k = (*persons)[i].key();
+    size_t operator()(const PersonKeyView& k) const {
       return absl::HashOf(k.kind, k.force_code, k.record_id);
     }
+    size_t operator()(Index i) const { return (*this)((*persons)[i].key()); }
   };
   struct RecordSlotEq {
     using is_transparent = void;
@@ -584,9 +569,12 @@ class Linker {
     std::tuple<RecordKind, absl::string_view, absl::string_view> IdOf(const RecordId& id) const {
       return {id.kind, id.key.force_code, id.key.record_id};
     }
-    std::tuple<RecordKind, absl::string_view, absl::string_view> IdOf(Index i) const {
-      const PersonKeyView k = (*persons)[i].key();
+    std::tuple<RecordKind, absl::string_view, absl::string_view> IdOf(
+        const PersonKeyView& k) const {
       return {k.kind, k.force_code, k.record_id};
+    }
+    std::tuple<RecordKind, absl::string_view, absl::string_view> IdOf(Index i) const {
+      return IdOf((*persons)[i].key());
     }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/linkage/dice.h"
 #include "gmock/gmock.h"
@@ -126,6 +127,46 @@ TEST_F(LinkerTest, TheFirstHalfOfARecordFilterEstimatesItsDice) {
       "%.4f, max %.4f over %zu pairs\n",
       set_bits / people.size(), sum / gaps.size(), gaps[gaps.size() * 99 / 100], gaps.back(),
       gaps.size());
+}
+
+// The linker finds a person by key through its record (its first person, then the chain of the
+// others): each person of a record of three is found, under its own role, and a person the
+// record names twice is held once, whether linked on arrival or by a relink.
+TEST_F(LinkerTest, FindsEachPersonOfARecordAndHoldsOneNamedTwiceOnce) {
+  const RecordId id{RecordKind::kIncident, {"WYP", "I7"}};
+  std::vector<PersonRecord> persons;
+  const char* given[] = {"Robert", "Sarah", "Mohammed", "Robert"};
+  for (int n = 0; n < 4; ++n) {
+    PersonRecord p =
+        Person({"WYP", "I7", given[n], "Smyth", "01/02/1980", "LS6 1AB", "", "", "", ""});
+    p.key.nominal_ref = n == 3 ? "N0" : absl::StrCat("N", n);  // the fourth names N0 again
+    p.key.role = n == 1 ? PartyRole::kVictim : PartyRole::kSuspect;
+    persons.push_back(std::move(p));
+  }
+  Linker incremental{LinkerOptions()};
+  incremental.Update(id, persons);
+  Linker built{LinkerOptions()};
+  built.Build({{id, persons}});
+  for (const Linker* linker : {&incremental, &built}) {
+    EXPECT_EQ(linker->person_count(), 3u);
+    for (int n = 0; n < 3; ++n) {
+      ASSERT_THAT(linker->Find(persons[n].key), IsOk()) << n;
+      EXPECT_NE(linker->EntityOf(persons[n].key), std::nullopt) << n;
+      PersonKey without_role = persons[n].key;
+      without_role.role = static_cast<PartyRole>(0);
+      EXPECT_EQ(*linker->Find(without_role), persons[n].key) << n;
+    }
+    PersonKey other_role = persons[1].key;
+    other_role.role = PartyRole::kSuspect;
+    EXPECT_EQ(linker->Find(other_role).status().code(), absl::StatusCode::kNotFound)
+        << "N1 is held as a victim";
+  }
+  // The record replaced by one of its persons: the others are no longer found.
+  incremental.Update(id, {persons[1]});
+  EXPECT_EQ(incremental.person_count(), 1u);
+  EXPECT_THAT(incremental.Find(persons[1].key), IsOk());
+  EXPECT_EQ(incremental.Find(persons[0].key).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(incremental.Find(persons[2].key).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(LinkerTest, FindsAPersonByKeyWithOrWithoutTheRole) {
