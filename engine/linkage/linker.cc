@@ -723,12 +723,7 @@ void Linker::Remove(Index i) {
   for (const uint64_t key : keys.tokens) token_blocks_.RemoveFromBand(0, i, key);
   lsh_.Remove(i, keys.bands);
   address_lsh_.Remove(i, keys.address_bands);
-  for (const LinkEnd& l : links_[i]) {
-    auto& back = links_[l.other];
-    back.erase(
-        std::remove_if(back.begin(), back.end(), [i](const LinkEnd& e) { return e.other == i; }),
-        back.end());
-  }
+  for (const LinkEnd& l : links_[i]) links_[l.other].EraseOther(i);
   links_[i].clear();
   if (const EntityId e = entity_of_[i]; e != 0) {
     auto it = members_.find(e);
@@ -1607,7 +1602,7 @@ LinkerMemory Linker::Memory() const {
                    VectorBytes(free_) + VectorBytes(next_in_record_) + VectorBytes(entity_of_);
   m.key_maps = SwissTableBytes(by_record_);
   m.links = VectorBytes(links_);
-  for (const auto& ends : links_) m.links += SpilledBytes(ends);
+  for (const LinkEnds& ends : links_) m.links += ends.heap_bytes();
   m.entities = SwissTableBytes(redirect_) +
                static_cast<size_t>(members_.size() * sizeof(*members_.begin()) / kBtreeFill);
   for (const auto& [id, members] : members_) m.entities += SpilledBytes(members);

@@ -47,6 +47,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "engine/linkage/dice_kernel.h"
+#include "engine/linkage/link_ends.h"
 #include "engine/linkage/lsh_index.h"
 #include "engine/linkage/mapped_arena.h"
 #include "engine/linkage/match_model.h"
@@ -593,24 +594,14 @@ class Linker {
   // Keys of the compared token blocks found crowded by the Build that filled this linker
   // (LinkerOptions::crowded_block_members): their pairs are screened.
   absl::flat_hash_set<uint32_t> crowded_blocks_;
-  // One end of a link, in the adjacency of the other: `merged` when the last clustering of its
-  // component took this link to merge two clusters (ClusterComponent, ReclusterAdded), so that
-  // the clusters it held at any point of its run can be recovered (ClusterBefore). 8 bytes: the
-  // other's index in 31 bits (kMaxPersons), the flag in the last, and the weight as a float,
-  // which holds a log2 likelihood ratio to seven digits. Both ends of a link, and every use of
-  // it, read the same float, so clustering orders and sums links alike however they arrived.
-  struct LinkEnd {
-    Index other : 31;
-    Index merged : 1;
-    float weight;
-  };
-  static_assert(sizeof(LinkEnd) == 8);
-  static constexpr Index kMaxPersons = (Index{1} << 31) - 1;
-  // Adjacency, weights >= link_weight. Most linked records have one or two links, which the
-  // handle holds without a heap block of its own: at 16 bytes a link end it held one, and at a
-  // million records the others' blocks were 20 bytes a person record.
-  std::vector<absl::InlinedVector<LinkEnd, 2>> links_;
-  static_assert(sizeof(absl::InlinedVector<LinkEnd, 2>) == 24);
+  // The ends of each person's links, weights >= link_weight (see link_ends.h). An end's
+  // `merged` is set when the last clustering of its component took the link to merge two
+  // clusters (ClusterComponent, ReclusterAdded), so that the clusters it held at any point of its
+  // run can be recovered (ClusterBefore). Both ends of a link, and every use of it, read the same
+  // float weight, so clustering orders and sums links alike however they arrived. An index
+  // takes 31 bits of an end: the linker holds fewer than kMaxPersons.
+  static constexpr Index kMaxPersons = LinkEnds::kNoOther;
+  std::vector<LinkEnds> links_;
 
   std::vector<EntityId> entity_of_;  // by index
   // Live entities, ordered by id. A B-tree holds them side by side (a map node was 64 bytes an
