@@ -1,6 +1,9 @@
 #include "engine/linkage/packed_person.h"
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
+#include <new>
 
 namespace crossforce {
 
@@ -34,11 +37,11 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
   const size_t compared = kTokensOffset + tokens * sizeof(LinkToken) + filter_bytes;
   const size_t total =
       compared + header.force_code_size + header.record_id_size + header.nominal_ref_size;
+  // The gaps after the header and the key zeroed.
+  std::unique_ptr<uint64_t[]> owned(new uint64_t[(total + 7) / 8]());
   PackedPerson packed;
-  packed.block_ = new uint64_t[(total + 7) / 8]();  // the gaps after the header and the key zeroed
-  packed.owns_block_ = true;
-  packed.compared_bytes_ = static_cast<uint32_t>(compared);
-  char* out = reinterpret_cast<char*>(packed.block_);
+  packed.word_ = Word(owned.get(), compared, /*owns_block=*/true);
+  char* out = reinterpret_cast<char*>(owned.release());
   std::memcpy(out, &header, sizeof(header));
   out += kTokensOffset;
   std::memcpy(out, person.tokens.data(), tokens * sizeof(LinkToken));
@@ -60,25 +63,22 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
 PackedPerson& PackedPerson::operator=(PackedPerson&& other) noexcept {
   if (this != &other) {
     Release();
-    block_ = std::exchange(other.block_, nullptr);
-    compared_bytes_ = std::exchange(other.compared_bytes_, 0);
-    owns_block_ = std::exchange(other.owns_block_, false);
+    word_ = std::exchange(other.word_, 0);
   }
   return *this;
 }
 
 void PackedPerson::Release() {
-  if (owns_block_) delete[] block_;
-  block_ = nullptr;
-  owns_block_ = false;
+  if (owns_block()) delete[] block();
+  word_ = 0;
 }
 
 PackedPerson PackedPerson::CopyInto(MappedArena& arena) const {
   const size_t words = (size() + 7) / 8;
+  uint64_t* const block = arena.Allocate(words);
+  std::memcpy(block, this->block(), words * sizeof(uint64_t));
   PackedPerson copy;
-  copy.block_ = arena.Allocate(words);
-  std::memcpy(copy.block_, block_, words * sizeof(uint64_t));
-  copy.compared_bytes_ = compared_bytes_;
+  copy.word_ = Word(block, compared_bytes(), /*owns_block=*/false);
   return copy;
 }
 
@@ -91,7 +91,7 @@ PersonView PackedPerson::view() const {
 
 PersonKeyView PackedPerson::key() const {
   const Header& h = header();
-  const char* force_code = bytes() + compared_bytes_;
+  const char* force_code = bytes() + ExactComparedBytes();
   const char* record_id = force_code + h.force_code_size;
   const char* nominal_ref = record_id + h.record_id_size;
   return PersonKeyView(h.kind, absl::string_view(force_code, h.force_code_size),
@@ -102,7 +102,22 @@ PersonKeyView PackedPerson::key() const {
 size_t PackedPerson::size() const {
   if (empty()) return 0;
   const Header& h = header();
-  return compared_bytes_ + h.force_code_size + h.record_id_size + h.nominal_ref_size;
+  return ExactComparedBytes() + h.force_code_size + h.record_id_size + h.nominal_ref_size;
+}
+
+size_t PackedPerson::ExactComparedBytes() const {
+  const Header& h = header();
+  return kTokensOffset + h.kind_start[kKindStarts - 1] * sizeof(LinkToken) +
+         h.filter_start[kFilterSlots];
+}
+
+uint64_t PackedPerson::Word(const uint64_t* block, size_t compared_bytes, bool owns_block) {
+  const uint64_t address = reinterpret_cast<uintptr_t>(block);
+  // Not reached on the platforms the hub runs on (see word_); a block out of reach is as memory
+  // that cannot be had.
+  if (address == 0 || (address & ~kAddressMask) != 0) throw std::bad_alloc();
+  const uint64_t words = std::min<uint64_t>((compared_bytes + 7) / 8, kComparedWordsMask);
+  return address | (words << kAddressBits) | (uint64_t{owns_block} << kOwnsBit);
 }
 
 }  // namespace crossforce

@@ -41,13 +41,14 @@ class PackedPerson {
   // The same record in a block of `arena`, which must outlive the copy. Not on an empty one.
   PackedPerson CopyInto(MappedArena& arena) const;
 
-  bool empty() const { return block_ == nullptr; }
+  bool empty() const { return word_ == 0; }
   // Both valid while this is, and not moved from. Not on an empty one.
   PersonView view() const;
   PersonKeyView key() const;
-  // Bytes of the block a comparison reads (header, tokens, filters), for prefetching.
-  size_t compared_bytes() const { return compared_bytes_; }
-  const void* data() const { return block_; }
+  // Bytes of the block a comparison reads (header, tokens, filters), rounded up to whole words,
+  // for prefetching without reading the block.
+  size_t compared_bytes() const { return ((word_ >> kAddressBits) & kComparedWordsMask) * 8; }
+  const void* data() const { return block(); }
   // Bytes of the whole block.
   size_t size() const;
 
@@ -65,20 +66,33 @@ class PackedPerson {
   };
   static constexpr size_t kTokensOffset = (sizeof(Header) + 7) / 8 * 8;
 
-  const Header& header() const { return *reinterpret_cast<const Header*>(block_); }
-  const char* bytes() const { return reinterpret_cast<const char*>(block_); }
+  uint64_t* block() const { return reinterpret_cast<uint64_t*>(word_ & kAddressMask); }
+  bool owns_block() const { return (word_ >> kOwnsBit) != 0; }
+  // The block, the words of its compared part and whether this owns it, in one word.
+  static uint64_t Word(const uint64_t* block, size_t compared_bytes, bool owns_block);
+  const Header& header() const { return *reinterpret_cast<const Header*>(block()); }
+  const char* bytes() const { return reinterpret_cast<const char*>(block()); }
+  // The exact bytes of the compared part, from the header: the key's strings follow it.
+  size_t ExactComparedBytes() const;
   const char* filters() const {
     return bytes() + kTokensOffset + header().kind_start[kKindStarts - 1] * sizeof(LinkToken);
   }
 
   void Release();
 
-  // On the heap when owns_block_ (Pack), else in an arena (CopyInto). A flag beside the size,
-  // not a second pointer, so that the linker's slot stays 16 bytes.
-  uint64_t* block_ = nullptr;
-  uint32_t compared_bytes_ = 0;
-  bool owns_block_ = false;
+  // One word, so that the linker's slot a person record is 8 bytes (16 with the address, the
+  // compared bytes and the flag apart): the block's address in the low kAddressBits bits (a
+  // user-space address on x86-64 and AArch64 Linux fits in 47 or 48 unless mmap is asked for a
+  // higher one), the words of its compared part in the next 15 (a header, at most 255 tokens and
+  // filters of at most 65,535 bytes: under 2^14 words), and in the top bit whether the block is
+  // on the heap and owned (Pack) or in an arena (CopyInto). 0: empty.
+  static constexpr int kAddressBits = 48;
+  static constexpr uint64_t kAddressMask = (uint64_t{1} << kAddressBits) - 1;
+  static constexpr uint64_t kComparedWordsMask = (uint64_t{1} << 15) - 1;
+  static constexpr int kOwnsBit = 63;
+  uint64_t word_ = 0;
 };
+static_assert(sizeof(PackedPerson) == 8);
 
 // Fetches the part of `p` a comparison reads (see kPrefetchFieldsAhead). Always inlined (see
 // PrefetchLines).

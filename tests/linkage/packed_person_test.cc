@@ -44,6 +44,15 @@ TEST(PackedPersonTest, HoldsTheKeyTokensFiltersAndSexItWasPackedFrom) {
   EXPECT_EQ(view.sex(), Sex::kFemale);
   EXPECT_DOUBLE_EQ(view.FilterDice(person, EncodedField::kGivenName), 1.0);
 
+  // A prefetch covers the compared part (header, tokens, filters of 4, 128 and 3 bytes) in whole
+  // words, and the key's strings, which follow it, only as far as that rounds up.
+  const size_t key_bytes =
+      person.key.force_code.size() + person.key.record_id.size() + person.key.nominal_ref.size();
+  EXPECT_EQ(packed.compared_bytes() % 8, 0u);
+  EXPECT_GE(packed.compared_bytes(), packed.size() - key_bytes);
+  EXPECT_LT(packed.compared_bytes(), packed.size() - key_bytes + 8);
+  EXPECT_EQ(PackedPerson::Pack(person, false).compared_bytes(), packed.compared_bytes() - 128);
+
   // The same pair scores the same whichever form it is read in.
   PersonRecord other = Sample();
   other.SetFilter(EncodedField::kGivenName, std::string("\xf0\x0f\x30\x00", 4));
