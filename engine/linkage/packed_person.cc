@@ -35,6 +35,7 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
 
   const size_t tokens = header.kind_start[kKindStarts - 1];
   const size_t compared = kTokensOffset + tokens * sizeof(LinkToken) + filter_bytes;
+  header.compared_bytes = static_cast<uint32_t>(compared);
   const size_t total =
       compared + header.force_code_size + header.record_id_size + header.nominal_ref_size;
   // The gaps after the header and the key zeroed.
@@ -103,12 +104,6 @@ size_t PackedPerson::size() const {
   if (empty()) return 0;
   const Header& h = header();
   return ExactComparedBytes() + h.force_code_size + h.record_id_size + h.nominal_ref_size;
-}
-
-size_t PackedPerson::ExactComparedBytes() const {
-  const Header& h = header();
-  return kTokensOffset + h.kind_start[kKindStarts - 1] * sizeof(LinkToken) +
-         h.filter_start[kFilterSlots];
 }
 
 uint64_t PackedPerson::Word(const uint64_t* block, size_t compared_bytes, bool owns_block) {

@@ -63,6 +63,9 @@ class PackedPerson {
     uint32_t force_code_size;
     uint32_t record_id_size;
     uint32_t nominal_ref_size;
+    // Where the key's strings start: beside their sizes, so that reading a key (clustering
+    // orders links by their records' keys) touches no more of the header than they do.
+    uint32_t compared_bytes;
   };
   static constexpr size_t kTokensOffset = (sizeof(Header) + 7) / 8 * 8;
 
@@ -73,7 +76,7 @@ class PackedPerson {
   const Header& header() const { return *reinterpret_cast<const Header*>(block()); }
   const char* bytes() const { return reinterpret_cast<const char*>(block()); }
   // The exact bytes of the compared part, from the header: the key's strings follow it.
-  size_t ExactComparedBytes() const;
+  size_t ExactComparedBytes() const { return header().compared_bytes; }
   const char* filters() const {
     return bytes() + kTokensOffset + header().kind_start[kKindStarts - 1] * sizeof(LinkToken);
   }
