@@ -429,7 +429,10 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
-    // any pair sharing a block is. (A filter in clk_words_ is never empty.)
+    // any pair sharing a block is. (A filter in clk_words_ is never empty as a view. Its half
+    // may have no bits set, every bit of the filter falling in the other half: about one in
+    // 2^20 for a filter of twenty bits. Such a record never passes the screen, and is found
+    // through its token blocks and address bands only.)
     if (fa.empty() || fb.empty()) return true;
     // A 1024-bit filter's half and a filter of another length hash to other positions, however
     // long the views are: they are as unlike as filters of two lengths (Dice 0).
