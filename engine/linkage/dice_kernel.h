@@ -43,7 +43,7 @@ size_t DiceAllPairs(const FilterBlock& a, const FilterBlock& b, DiceThreshold th
                     std::vector<std::pair<uint32_t, uint32_t>>* matches,
                     DiceKernel kernel = BestDiceKernel());
 
-// |a and b| of two filters with the given kernel.
+// |a and b| of two whole filters with the given kernel (for tests; the linker screens on halves).
 uint32_t AndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel);
 // |a and b| over the first kScreenFilterWords words of each.
 uint32_t ScreenAndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel);

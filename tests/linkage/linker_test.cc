@@ -808,9 +808,11 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
   b_bits.resize(280);                                           // Dice 2 * 280 / 580 = 0.97
   for (int bit = 600; bit < 900; ++bit) c_bits.push_back(bit);  // Dice 0 with both
   const std::vector<int> d_bits = {1, 2, 3, 4, 5, 6, 7, 8}, e_bits = {1, 2, 3, 4, 5, 6, 7, 9};
+  // F's 512-bit filter has the bits of A's first half, the half the linker holds of A's; but its
+  // bits are other hashes' positions, so it is as unlike A's as any filter of another length.
   std::vector<PersonRecord> people = {FilterOnly("A", 128, a_bits), FilterOnly("B", 128, b_bits),
                                       FilterOnly("C", 128, c_bits), FilterOnly("D", 16, d_bits),
-                                      FilterOnly("E", 16, e_bits)};
+                                      FilterOnly("E", 16, e_bits),  FilterOnly("F", 64, a_bits)};
   for (double min_dice : {0.5, 0.0}) {
     LinkerOptions options;
     options.lsh_bands = 4;
@@ -820,6 +822,8 @@ TEST(LinkerScreenTest, BandOnlyPairsNeedSimilarRecordFilters) {
     Linker linker(options);
     LinkEach(linker, people);
     const auto pairs = CandidatePairs(linker);
+    EXPECT_THAT(pairs,
+                ::testing::Not(::testing::Contains(std::pair<std::string, std::string>("A", "F"))));
     if (min_dice > 0) {
       // Filters of different lengths are never similar; D and E (16 bytes) agree on 7 of 8 bits.
       EXPECT_THAT(pairs, ::testing::ElementsAre(std::pair<std::string, std::string>("A", "B"),
