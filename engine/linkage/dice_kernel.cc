@@ -16,7 +16,8 @@ constexpr size_t kQueryTile = 16;
 
 // Without -mpopcnt, __builtin_popcountll is a table-free bit trick; with the popcnt instruction
 // (every x86-64 CPU since 2008) it is one instruction, so that is compiled separately. Each
-// function counts over the first kWords words: a whole record filter, or its screen half.
+// function counts over the first kWords words: a whole record filter, or the part of it the screen
+// reads.
 template <size_t kWords>
 uint32_t AndPopCountGeneric(const uint64_t* a, const uint64_t* b) {
   uint32_t n = 0;
@@ -59,11 +60,19 @@ __attribute__((target("avx2"))) uint32_t AndPopCountAvx2(const uint64_t* a, cons
 template <size_t kWords>
 __attribute__((target("avx512f,avx512vpopcntdq"))) uint32_t AndPopCountAvx512(const uint64_t* a,
                                                                               const uint64_t* b) {
-  static_assert(kWords % 8 == 0);
   __m512i counts = _mm512_setzero_si512();
-  for (size_t w = 0; w < kWords; w += 8) {
+  size_t w = 0;
+  for (; w + 8 <= kWords; w += 8) {
     counts = _mm512_add_epi64(counts, _mm512_popcnt_epi64(_mm512_and_si512(
                                           _mm512_loadu_si512(a + w), _mm512_loadu_si512(b + w))));
+  }
+  if constexpr (kWords % 8 != 0) {
+    // The screen's quarter filter is 4 words: a masked load reads only those, not the next
+    // filter's (or past the end of the array).
+    constexpr __mmask8 kTail = static_cast<__mmask8>((1u << (kWords % 8)) - 1);
+    counts = _mm512_add_epi64(
+        counts, _mm512_popcnt_epi64(_mm512_and_si512(_mm512_maskz_loadu_epi64(kTail, a + w),
+                                                     _mm512_maskz_loadu_epi64(kTail, b + w))));
   }
   return static_cast<uint32_t>(_mm512_reduce_add_epi64(counts));
 }

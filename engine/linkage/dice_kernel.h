@@ -15,9 +15,9 @@
 namespace crossforce {
 
 inline constexpr size_t kFilterWords = 16;  // 1024 bits
-// The first half of a record filter, which the linker holds in RAM for its screen: a filter's
-// bits are hashes' positions, so any half of them is a uniform sample of its bits (Linker).
-inline constexpr size_t kScreenFilterWords = kFilterWords / 2;
+// The first quarter of a record filter, which the linker holds in RAM for its screen: a filter's
+// bits are hashes' positions, so any quarter of them is a uniform sample of its bits (Linker).
+inline constexpr size_t kScreenFilterWords = kFilterWords / 4;
 
 // Dice >= numerator / denominator.
 struct DiceThreshold {
@@ -43,7 +43,7 @@ size_t DiceAllPairs(const FilterBlock& a, const FilterBlock& b, DiceThreshold th
                     std::vector<std::pair<uint32_t, uint32_t>>* matches,
                     DiceKernel kernel = BestDiceKernel());
 
-// |a and b| of two whole filters with the given kernel (for tests; the linker screens on halves).
+// |a and b| of two whole filters with the given kernel (for tests; the linker screens on quarters).
 uint32_t AndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel);
 // |a and b| over the first kScreenFilterWords words of each.
 uint32_t ScreenAndPopCount(const uint64_t* a, const uint64_t* b, DiceKernel kernel);

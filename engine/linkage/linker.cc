@@ -429,12 +429,12 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
-    // any pair sharing a block is. (A filter in clk_words_ is never empty as a view. Its half
-    // may have no bits set, every bit of the filter falling in the other half: about one in
-    // 2^20 for a filter of twenty bits. Such a record never passes the screen, and is found
-    // through its token blocks and address bands only.)
+    // any pair sharing a block is. (A filter in clk_words_ is never empty as a view. Its quarter
+    // may have no bits set, every bit of the filter falling in the other three: (3/4)^k for k
+    // bits set, about 0.3% for twenty and never in practice for the usual 370. Such a record
+    // never passes the screen, and is found through its token blocks and address bands only.)
     if (fa.empty() || fb.empty()) return true;
-    // A 1024-bit filter's half and a filter of another length hash to other positions, however
+    // A 1024-bit filter's quarter and a filter of another length hash to other positions, however
     // long the views are: they are as unlike as filters of two lengths (Dice 0).
     if ((clk_bits_[a] == kNoRecordFilter) != (clk_bits_[b] == kNoRecordFilter)) return false;
     return Dice(fa, fb) >= min_dice;
@@ -447,7 +447,7 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
   const size_t bits = filter.size() * 8;
-  // Positions are drawn below kScreenBits, so for the screen halves of the hub's 1024-bit
+  // Positions are drawn below kScreenBits, so for the screen quarters of the hub's 1024-bit
   // filters no reduction is needed; a division per sampled bit was most of the cost (a record's
   // signatures are taken three times per update).
   const bool reduce = bits < kScreenBits;
@@ -812,8 +812,8 @@ bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
         common_given_name_[i] != prepared[k].common_given_name) {
       return false;
     }
-    // Of a 1024-bit record filter the linker holds (and reads) the first half, in clk_words_: a
-    // change in the other half changes nothing it links. Any other is in the packed record.
+    // Of a 1024-bit record filter the linker holds (and reads) the first quarter, in clk_words_:
+    // a change in the rest changes nothing it links. Any other is in the packed record.
     const absl::string_view filter = sources[k].filter(EncodedField::kRecord);
     const bool in_clk_words = filter.size() == kClkBytes;
     if (in_clk_words != (clk_bits_[i] != kNoRecordFilter) ||

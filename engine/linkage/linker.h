@@ -239,7 +239,7 @@ struct LinkerMemory {
   size_t record_bands = 0;       // the LSH index over the record filter
   size_t address_bands = 0;      // the LSH index over the address filter
   size_t token_blocks = 0;       // members of each token block
-  size_t record_filters = 0;     // the halves of the record filters the screen reads
+  size_t record_filters = 0;     // the quarters of the record filters the screen reads
   size_t person_slots = 0;       // per-person arrays: record handles, entity, flags, chains
   size_t key_maps = 0;           // record id -> its first person's slot
   size_t links = 0;              // the link graph's adjacency
@@ -363,12 +363,12 @@ class Linker {
   PreparedPerson Prepare(const RecordId& id, PersonRecord& person) const;
   // Whether the record whose first person is `first` holds exactly `prepared` (made from
   // `sources`), in order: its persons, keys and record filters byte for byte (of a 1024-bit
-  // record filter, the half the linker holds).
+  // record filter, the quarter the linker holds).
   bool HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
                 const std::vector<PersonRecord>& sources) const;
-  // Takes a slot for a prepared person, and its 1024-bit record filter's first half from `source`,
-  // the record it was prepared from; kNoIndex when one of `record`, the persons of its record
-  // taken so far, has its key (a person named twice).
+  // Takes a slot for a prepared person, and its 1024-bit record filter's first quarter from
+  // `source`, the record it was prepared from; kNoIndex when one of `record`, the persons of its
+  // record taken so far, has its key (a person named twice).
   Index Insert(PreparedPerson prepared, const PersonRecord& source,
                const std::vector<Index>& record);
   // The slot of the live person with this key, found through its record; kNoIndex if none.
@@ -434,7 +434,7 @@ class Linker {
                                                              size_t workers);
   std::vector<uint64_t> TokenBlockKeys(const PersonView& p) const;
   std::vector<uint64_t> LshSignatures(Index i) const;
-  // Person i's record filter as the linker reads it: its first half from clk_words_ when it is
+  // Person i's record filter as the linker reads it: its first quarter from clk_words_ when it is
   // 1024 bits, else the whole of it from the person record.
   absl::string_view RecordFilter(Index i) const;
   // Whether a and b share a bucket in a band before `band`, dropped buckets aside.
@@ -525,14 +525,14 @@ class Linker {
 
   MappedArena arena_;                  // the blocks of persons_ (a removed person's stays)
   std::vector<PackedPerson> persons_;  // by index; slots of removed persons are empty
-  // The first half (kScreenFilterWords words) of each 1024-bit record filter, in one array with
-  // its bit count: all the linker reads of a record filter. The screen's Dice and the record LSH
-  // bands' sampled bits come from it, without a pointer chase. A filter's bits are the positions
-  // its field values hash to, so its first 512 are a uniform sample of its 1024, and their Dice
-  // estimates the whole filters' (on namesakes' encodings, of about 370 bits set, within 0.018
-  // on average and 0.06 for 99 pairs in 100). Held whole, the filters were 132 of the 489 bytes
-  // a person record the linker held at ten million records; halved, the screen reads one cache
-  // line instead of two, and the accuracy data sets and the benchmark link as well
+  // The first quarter (kScreenFilterWords words) of each 1024-bit record filter, in one array
+  // with its bit count: all the linker reads of a record filter. The screen's Dice and the record
+  // LSH bands' sampled bits come from it, without a pointer chase. A filter's bits are the
+  // positions its field values hash to, so its first 256 are a uniform sample of its 1024, and
+  // their Dice estimates the whole filters' (on namesakes' encodings, of about 370 bits set,
+  // within 0.025 on average and 0.08 for 99 pairs in 100). Held whole, the filters were 132 of
+  // the 489 bytes a person record the linker held at ten million records; a quarter is 34, and
+  // the accuracy data sets and the benchmark link as well as on halves or whole filters
   // (BENCHMARKS.md). kNoRecordFilter marks a person without a 1024-bit one (a filter of another
   // length stays whole in its person record).
   static constexpr uint16_t kNoRecordFilter = ~uint16_t{0};
