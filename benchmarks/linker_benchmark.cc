@@ -205,6 +205,13 @@ Resident ResidentBytes() {
   return resident;
 }
 
+// Has jemalloc return to the kernel now every page it holds freed, dirty or muzzy, in every
+// arena, as its background threads would once those pages' decay times had passed.
+void ReturnFreedPages() {
+  const std::string purge = absl::StrCat("arena.", MALLCTL_ARENAS_ALL, ".purge");
+  mallctl(purge.c_str(), nullptr, nullptr, nullptr, 0);
+}
+
 // The linker's options as the hub's: the model fitted to the population, the records paged to a
 // file (the hub's is in its store's directory; here the temporary directory).
 LinkerOptions HubLinkerOptions(const std::vector<PersonRecord>& population,
@@ -411,6 +418,12 @@ void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in
   // What the whole process holds (the 2,000 records kept here too), once it has linked them.
   const Resident resident = ResidentBytes();
   state.counters["rss_anon_bytes_per_record"] = static_cast<double>(resident.anonymous) / n;
+  // And once jemalloc has given back the pages freed just before (the relink's scratch), as its
+  // background threads do within its decay times, 10 s dirty and 10 s more muzzy (MADV_FREE'd
+  // pages count as resident until the kernel takes them): what a hub holds between relinks.
+  ReturnFreedPages();
+  state.counters["rss_anon_settled_bytes_per_record"] =
+      static_cast<double>(ResidentBytes().anonymous) / n;
   state.counters["rss_file_bytes_per_record"] = static_cast<double>(resident.file) / n;
   state.counters["major_faults_per_link"] = static_cast<double>(faults) / micros.size();
   ReportLatency(state, micros);
