@@ -5,8 +5,6 @@
 
 #include <cstddef>
 
-#include "absl/container/inlined_vector.h"
-
 namespace crossforce {
 
 // A std::vector's block, spare capacity included.
@@ -19,12 +17,6 @@ size_t VectorBytes(const Vector& v) {
 template <typename Table>
 size_t SwissTableBytes(const Table& table) {
   return table.bucket_count() * (sizeof(typename Table::value_type) + 1);
-}
-
-// An absl::InlinedVector's heap block, once it has outgrown the handle; none before.
-template <typename T, size_t N, typename A>
-size_t SpilledBytes(const absl::InlinedVector<T, N, A>& v) {
-  return v.capacity() > N ? v.capacity() * sizeof(T) : 0;
 }
 
 }  // namespace crossforce

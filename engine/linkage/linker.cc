@@ -731,9 +731,8 @@ void Linker::Remove(Index i) {
   if (const EntityId e = entity_of_[i]; e != 0) {
     auto it = members_.find(e);
     if (it != members_.end()) {
-      auto& m = it->second;
-      m.erase(std::remove(m.begin(), m.end(), i), m.end());
-      if (m.empty()) members_.erase(it);
+      it->second.Erase(i);
+      if (it->second.empty()) members_.erase(it);
     }
   }
   SetEntity(i, 0);
@@ -1364,7 +1363,7 @@ void Linker::ReplaceEntities(std::vector<std::vector<Index>> clusters, size_t wo
       if (entity_of_[i] != 0) moved_to.try_emplace(entity_of_[i], id);
       SetEntity(i, id);
     }
-    members_.insert_or_assign(members_.end(), id, Members(c.begin(), c.end()));
+    members_.insert_or_assign(members_.end(), id, Members(c));
   }
   for (const auto& [old_id, new_id] : moved_to) {
     if (!kept.contains(old_id)) AddRedirect(old_id, new_id);
@@ -1608,7 +1607,7 @@ LinkerMemory Linker::Memory() const {
   for (const LinkEnds& ends : links_) m.links += ends.heap_bytes();
   m.entities = SwissTableBytes(redirect_) +
                static_cast<size_t>(members_.size() * sizeof(*members_.begin()) / kBtreeFill);
-  for (const auto& [id, members] : members_) m.entities += SpilledBytes(members);
+  for (const auto& [id, members] : members_) m.entities += members.heap_bytes();
   m.records_anonymous = arena_.anonymous_bytes();
   m.records_in_file = arena_.file_bytes();
   return m;

@@ -42,11 +42,11 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "engine/linkage/dice_kernel.h"
+#include "engine/linkage/entity_members.h"
 #include "engine/linkage/link_ends.h"
 #include "engine/linkage/lsh_index.h"
 #include "engine/linkage/mapped_arena.h"
@@ -601,13 +601,14 @@ class Linker {
   // float weight, so clustering orders and sums links alike however they arrived. An index
   // takes 31 bits of an end: the linker holds fewer than kMaxPersons.
   static constexpr Index kMaxPersons = LinkEnds::kNoOther;
+  static_assert(kMaxPersons <= EntityMembers::kMaxIndex);
   std::vector<LinkEnds> links_;
 
   std::vector<EntityId> entity_of_;  // by index
   // Live entities, ordered by id. A B-tree holds them side by side (a map node was 64 bytes an
-  // entity beside its members), and most entities have at most four members, which the handle
-  // holds without a heap block.
-  using Members = absl::InlinedVector<Index, 4>;
+  // entity beside its members), each in 16 bytes: most entities have at most two members, which
+  // EntityMembers holds without a heap block.
+  using Members = EntityMembers;
   absl::btree_map<EntityId, Members> members_;
   absl::flat_hash_map<EntityId, EntityId> redirect_;  // absorbed id -> surviving id
   EntityId next_entity_ = 1;
