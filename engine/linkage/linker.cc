@@ -555,7 +555,12 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
     if (k + kPrefetchAhead < fuzzy.size()) {
-      PrefetchLines(&clk_words_[fuzzy[k + kPrefetchAhead] * kScreenFilterWords], kScreenBytes);
+      // The screen reads three arrays by the member's index: its filter's quarter, that
+      // quarter's bit count and whether its given name is common.
+      const Index ahead = fuzzy[k + kPrefetchAhead];
+      PrefetchLines(&clk_words_[ahead * kScreenFilterWords], kScreenBytes);
+      __builtin_prefetch(&clk_bits_[ahead]);
+      __builtin_prefetch(&common_given_name_[ahead]);
     }
     const Index j = fuzzy[k];
     if (SimilarRecordFilters(i, j)) out.push_back(j);
