@@ -5,7 +5,21 @@
 
 namespace crossforce {
 
-EntityMembers::EntityMembers(absl::Span<const uint32_t> indices) { Hold(indices); }
+EntityMembers::EntityMembers(absl::Span<const uint32_t> indices) {
+  for (uint32_t index : indices) {
+    if (index >= kMaxIndex) throw std::out_of_range("EntityMembers: index past kMaxIndex");
+  }
+  SetEmptyInPlace();
+  if (indices.size() <= kInPlace) {
+    for (size_t k = 0; k < indices.size(); ++k) slots_[k] = indices[k] | kInPlaceTag;
+    return;
+  }
+  if (indices.size() >= kMaxIndex) throw std::length_error("EntityMembers: too many members");
+  uint32_t* b = new uint32_t[indices.size() + 1];
+  b[0] = static_cast<uint32_t>(indices.size());
+  std::memcpy(b + 1, indices.data(), indices.size() * sizeof(uint32_t));
+  std::memcpy(slots_, &b, sizeof(b));
+}
 
 EntityMembers& EntityMembers::operator=(EntityMembers&& other) noexcept {
   if (this != &other) {
@@ -28,30 +42,14 @@ void EntityMembers::Erase(uint32_t index) {
     if (member != index) kept.push_back(member);
   }
   if (kept.size() == size()) return;
-  // Deletions are rare: the rest go to a block of their number, or in place.
-  clear();
-  Hold(kept);
+  // Deletions are rare: the rest go to a block of their number, or in place. The new form is
+  // made before the old is freed, so a failed allocation leaves the members as they were.
+  *this = EntityMembers(kept);
 }
 
 void EntityMembers::clear() {
   if (on_heap()) delete[] block();
   SetEmptyInPlace();
-}
-
-void EntityMembers::Hold(absl::Span<const uint32_t> indices) {
-  for (uint32_t index : indices) {
-    if (index >= kMaxIndex) throw std::out_of_range("EntityMembers: index past kMaxIndex");
-  }
-  if (indices.size() <= kInPlace) {
-    SetEmptyInPlace();
-    for (size_t k = 0; k < indices.size(); ++k) slots_[k] = indices[k] | kInPlaceTag;
-    return;
-  }
-  if (indices.size() >= kMaxIndex) throw std::length_error("EntityMembers: too many members");
-  uint32_t* b = new uint32_t[indices.size() + 1];
-  b[0] = static_cast<uint32_t>(indices.size());
-  std::memcpy(b + 1, indices.data(), indices.size() * sizeof(uint32_t));
-  std::memcpy(slots_, &b, sizeof(b));
 }
 
 }  // namespace crossforce

@@ -55,7 +55,8 @@ class EntityMembers {
   };
 
   EntityMembers() { SetEmptyInPlace(); }
-  // Holds `indices`, each below kMaxIndex, in their order.
+  // Holds `indices`, each below kMaxIndex, in their order: in place when there are at most two,
+  // else in a new block.
   explicit EntityMembers(absl::Span<const uint32_t> indices);
   EntityMembers(const EntityMembers&) = delete;
   EntityMembers& operator=(const EntityMembers&) = delete;
@@ -94,9 +95,6 @@ class EntityMembers {
     return b;
   }
   const uint32_t* first_slot() const { return on_heap() ? block() + 1 : slots_; }
-  // Holds `indices` in place when there are at most two, else in a new block; the previous
-  // contents must have been freed.
-  void Hold(absl::Span<const uint32_t> indices);
   void SetEmptyInPlace() { slots_[0] = slots_[1] = kEmptySlot; }
 
   alignas(8) uint32_t slots_[kInPlace];

@@ -77,11 +77,11 @@ TEST(DiceKernelTest, EveryKernelFindsExactlyThePairsAtOrAboveTheThreshold) {
                                << t.denominator;
       EXPECT_EQ(AndPopCount(&a.words[0], &b.words[0], kernel),
                 AndPopCount(&a.words[0], &b.words[0], DiceKernel::kPortable));
-      uint32_t screen_half = 0;
+      uint32_t screen_count = 0;
       for (size_t w = 0; w < kScreenFilterWords; ++w) {
-        screen_half += __builtin_popcountll(a.words[w] & b.words[w]);
+        screen_count += __builtin_popcountll(a.words[w] & b.words[w]);
       }
-      EXPECT_EQ(ScreenAndPopCount(&a.words[0], &b.words[0], kernel), screen_half)
+      EXPECT_EQ(ScreenAndPopCount(&a.words[0], &b.words[0], kernel), screen_count)
           << DiceKernelName(kernel);
     }
   }
