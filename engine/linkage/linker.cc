@@ -485,7 +485,7 @@ std::vector<uint64_t> Linker::AddressSignatures(const PersonView& p) const {
     for (unsigned bits = static_cast<unsigned char>(address[byte]); bits != 0; bits &= bits - 1) {
       // Positions past the ranked ones (filters longer than any schema's) share their ranks.
       const size_t position = (byte * 8 + (7 - std::countr_zero(bits))) % kRankedPositions;
-      LowerEach(least, &address_ranks_[position * row], row);
+      LowerEach(least, address_ranks_.data() + position * row, row);  // row may be 0
     }
   }
   const size_t hashes = row / address_lsh_.bands();

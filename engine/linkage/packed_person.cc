@@ -45,12 +45,14 @@ PackedPerson PackedPerson::Pack(const PersonRecord& person, bool with_record_fil
   char* out = reinterpret_cast<char*>(owned.release());
   std::memcpy(out, &header, sizeof(header));
   out += kTokensOffset;
-  std::memcpy(out, person.tokens.data(), tokens * sizeof(LinkToken));
+  // A person without tokens has an empty vector, whose data() may be null: memcpy must not be
+  // given null even for no bytes.
+  if (tokens > 0) std::memcpy(out, person.tokens.data(), tokens * sizeof(LinkToken));
   out += tokens * sizeof(LinkToken);
   for (int f = 0; f < kFilterSlots; ++f) {
     if (f == record && !with_record_filter) continue;
     const size_t size = person.filter_start[f + 1] - person.filter_start[f];
-    std::memcpy(out, person.filter_bytes.data() + person.filter_start[f], size);
+    if (size > 0) std::memcpy(out, person.filter_bytes.data() + person.filter_start[f], size);
     out += size;
   }
   for (const std::string* s :
