@@ -1368,7 +1368,7 @@ void Linker::ReplaceEntities(std::vector<std::vector<Index>> clusters, size_t wo
       if (entity_of_[i] != 0) moved_to.try_emplace(entity_of_[i], id);
       SetEntity(i, id);
     }
-    members_.insert_or_assign(members_.end(), id, Members(c));
+    members_.insert_or_assign(members_.end(), id, EntityMembers(c));
   }
   for (const auto& [old_id, new_id] : moved_to) {
     if (!kept.contains(old_id)) AddRedirect(old_id, new_id);
@@ -1544,7 +1544,7 @@ void Linker::AdoptEntityIds(
     order.emplace_back(smallest, id);
   }
   std::sort(order.begin(), order.end());
-  absl::btree_map<EntityId, Members> renamed;
+  absl::btree_map<EntityId, EntityMembers> renamed;
   absl::flat_hash_set<EntityId> taken;
   absl::flat_hash_map<EntityId, EntityId> moved_to;
   EntityId next = std::max(next_entity_, previous_next);

@@ -608,8 +608,7 @@ class Linker {
   // Live entities, ordered by id. A B-tree holds them side by side (a map node was 64 bytes an
   // entity beside its members), each in 16 bytes: most entities have at most two members, which
   // EntityMembers holds without a heap block.
-  using Members = EntityMembers;
-  absl::btree_map<EntityId, Members> members_;
+  absl::btree_map<EntityId, EntityMembers> members_;
   absl::flat_hash_map<EntityId, EntityId> redirect_;  // absorbed id -> surviving id
   EntityId next_entity_ = 1;
 
