@@ -239,6 +239,8 @@ Linker::Linker(LinkerOptions options)
                    options_.lsh_min_dice + options_.lsh_min_dice_per_doubling *
                                                std::max(0.0, options_.model.population_doublings))),
       common_screen_min_dice_(std::max(options_.common_name_min_dice, screen_min_dice_)),
+      screen_birth_years_(options_.birth_year_screen &&
+                          DoublingsPastTheScreensCeiling(options_) > 0),
       lsh_(std::max(options_.lsh_bands, 0), WidenedLshBits(options_)),
       address_lsh_(std::clamp(options_.address_bands, 0,
                               static_cast<int>(kMaxAddressRow) /
@@ -384,7 +386,7 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
   const auto filed = [&](size_t earlier, Index i) {
     return !lsh_.Dropped(earlier, LshSignature(RecordFilter(i), earlier));
   };
-  if (clk_bits_[a] != kNoRecordFilter && clk_bits_[b] != kNoRecordFilter) {
+  if (screen_facts_[a].has_record_filter() && screen_facts_[b].has_record_filter()) {
     // A band's positions are distinct, so its signatures differ in as many bits as the filters
     // differ in its sampled positions.
     uint64_t differ[kScreenFilterWords];
@@ -411,7 +413,7 @@ bool Linker::ShareAnEarlierBand(Index a, Index b, size_t band) const {
 }
 
 absl::string_view Linker::RecordFilter(Index i) const {
-  if (clk_bits_[i] != kNoRecordFilter) {
+  if (screen_facts_[i].has_record_filter()) {
     return absl::string_view(reinterpret_cast<const char*>(&clk_words_[i * kScreenFilterWords]),
                              kScreenBytes);
   }
@@ -419,13 +421,20 @@ absl::string_view Linker::RecordFilter(Index i) const {
 }
 
 double Linker::ScreenMinDice(Index a, Index b) const {
-  return common_given_name_[a] && common_given_name_[b] ? common_screen_min_dice_
-                                                        : screen_min_dice_;
+  return screen_facts_[a].common_given_name() && screen_facts_[b].common_given_name()
+             ? common_screen_min_dice_
+             : screen_min_dice_;
+}
+
+bool Linker::DifferentBirthYears(Index a, Index b) const {
+  return screen_birth_years_ && screen_facts_[a].BirthYearsDiffer(screen_facts_[b]);
 }
 
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
+  if (DifferentBirthYears(a, b)) return false;
   const double min_dice = ScreenMinDice(a, b);
-  if (clk_bits_[a] == kNoRecordFilter || clk_bits_[b] == kNoRecordFilter) {
+  const ScreenFacts facts_a = screen_facts_[a], facts_b = screen_facts_[b];
+  if (!facts_a.has_record_filter() || !facts_b.has_record_filter()) {
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
@@ -436,13 +445,13 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     if (fa.empty() || fb.empty()) return true;
     // A 1024-bit filter's quarter and a filter of another length hash to other positions, however
     // long the views are: they are as unlike as filters of two lengths (Dice 0).
-    if ((clk_bits_[a] == kNoRecordFilter) != (clk_bits_[b] == kNoRecordFilter)) return false;
+    if (facts_a.has_record_filter() != facts_b.has_record_filter()) return false;
     return Dice(fa, fb) >= min_dice;
   }
   static const DiceKernel kernel = BestDiceKernel();
   return ReachesDice(ScreenAndPopCount(&clk_words_[a * kScreenFilterWords],
                                        &clk_words_[b * kScreenFilterWords], kernel),
-                     clk_bits_[a] + clk_bits_[b], min_dice);
+                     facts_a.record_filter_bits() + facts_b.record_filter_bits(), min_dice);
 }
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
@@ -555,12 +564,11 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
     if (k + kPrefetchAhead < fuzzy.size()) {
-      // The screen reads three arrays by the member's index: its filter's quarter, that
-      // quarter's bit count and whether its given name is common.
+      // The screen reads two arrays by the member's index: its filter's quarter and its
+      // ScreenFacts.
       const Index ahead = fuzzy[k + kPrefetchAhead];
       PrefetchLines(&clk_words_[ahead * kScreenFilterWords], kScreenBytes);
-      __builtin_prefetch(&clk_bits_[ahead]);
-      __builtin_prefetch(&common_given_name_[ahead]);
+      __builtin_prefetch(&screen_facts_[ahead]);
     }
     const Index j = fuzzy[k];
     if (SimilarRecordFilters(i, j)) out.push_back(j);
@@ -637,7 +645,7 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
   words.resize(size * kScreenFilterWords);
   for (size_t k = 0; k < size; ++k) {
     const Index i = members[k].second;
-    if (clk_bits_[i] != kNoRecordFilter) {
+    if (screen_facts_[i].has_record_filter()) {
       std::memcpy(&words[k * kScreenFilterWords], &clk_words_[i * kScreenFilterWords],
                   kScreenBytes);
     }
@@ -647,12 +655,15 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
     for (size_t b = a + 1; b < size; ++b) {
       const Index y = members[b].second;  // x <= y: members are in index order
       if (x == y) continue;               // a person whose tokens gave one key twice
+      const ScreenFacts fx = screen_facts_[x], fy = screen_facts_[y];
       const bool similar =
-          clk_bits_[x] == kNoRecordFilter || clk_bits_[y] == kNoRecordFilter
+          !fx.has_record_filter() || !fy.has_record_filter()
               ? SimilarRecordFilters(x, y)
-              : ReachesDice(ScreenAndPopCount(&words[a * kScreenFilterWords],
-                                              &words[b * kScreenFilterWords], kernel),
-                            clk_bits_[x] + clk_bits_[y], ScreenMinDice(x, y));
+              : !DifferentBirthYears(x, y) &&
+                    ReachesDice(ScreenAndPopCount(&words[a * kScreenFilterWords],
+                                                  &words[b * kScreenFilterWords], kernel),
+                                fx.record_filter_bits() + fy.record_filter_bits(),
+                                ScreenMinDice(x, y));
       if (similar) pairs.push_back((static_cast<uint64_t>(x) << 32) | y);
     }
   }
@@ -789,17 +800,18 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
     next_in_record_.push_back(kNoIndex);
   }
   clk_words_.resize(persons_.size() * kScreenFilterWords);
-  clk_bits_.resize(persons_.size());
-  common_given_name_.resize(persons_.size());
+  screen_facts_.resize(persons_.size());
   const absl::string_view record_filter = source.filter(EncodedField::kRecord);
+  std::optional<int> filter_bits;
   if (record_filter.size() == kClkBytes) {
     std::memcpy(&clk_words_[i * kScreenFilterWords], record_filter.data(), kScreenBytes);
-    clk_bits_[i] = static_cast<uint16_t>(
+    filter_bits = static_cast<int>(
         PopCount(reinterpret_cast<const uint8_t*>(record_filter.data()), kScreenBytes));
-  } else {
-    clk_bits_[i] = kNoRecordFilter;
   }
-  common_given_name_[i] = prepared.common_given_name;
+  const auto [birth_years_begin, birth_years_end] =
+      PersonView(source).TokensOf(TokenKind::kBirthYear);
+  screen_facts_[i] = ScreenFacts::Of(filter_bits, prepared.common_given_name != 0,
+                                     birth_years_begin, birth_years_end);
   persons_[i] = prepared.packed.CopyInto(arena_);
   alive_[i] = true;
   return i;
@@ -813,14 +825,14 @@ bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
     const PackedPerson& held = persons_[i];
     const PackedPerson& fresh = prepared[k].packed;
     if (held.size() != fresh.size() || std::memcmp(held.data(), fresh.data(), held.size()) != 0 ||
-        common_given_name_[i] != prepared[k].common_given_name) {
+        screen_facts_[i].common_given_name() != (prepared[k].common_given_name != 0)) {
       return false;
     }
     // Of a 1024-bit record filter the linker holds (and reads) the first quarter, in clk_words_:
     // a change in the rest changes nothing it links. Any other is in the packed record.
     const absl::string_view filter = sources[k].filter(EncodedField::kRecord);
     const bool in_clk_words = filter.size() == kClkBytes;
-    if (in_clk_words != (clk_bits_[i] != kNoRecordFilter) ||
+    if (in_clk_words != screen_facts_[i].has_record_filter() ||
         (in_clk_words && RecordFilter(i) != filter.substr(0, kScreenBytes))) {
       return false;
     }
@@ -888,8 +900,7 @@ void Linker::Reserve(const std::vector<RecordPersons>& records) {
   entity_of_.reserve(persons);
   next_in_record_.reserve(persons);
   clk_words_.reserve(persons * kScreenFilterWords);
-  clk_bits_.reserve(persons);
-  common_given_name_.reserve(persons);
+  screen_facts_.reserve(persons);
   by_record_.reserve(records.size() + records.size() / 4);
 }
 
@@ -1604,9 +1615,9 @@ LinkerMemory Linker::Memory() const {
   for (const auto& positions : lsh_positions_) m.record_bands += VectorBytes(positions);
   m.address_bands = address_lsh_.memory_bytes() + VectorBytes(address_ranks_);
   m.token_blocks = token_blocks_.memory_bytes() + SwissTableBytes(crowded_blocks_);
-  m.record_filters = VectorBytes(clk_words_) + VectorBytes(clk_bits_);
-  m.person_slots = VectorBytes(persons_) + VectorBytes(common_given_name_) + alive_.capacity() / 8 +
-                   VectorBytes(free_) + VectorBytes(next_in_record_) + VectorBytes(entity_of_);
+  m.record_filters = VectorBytes(clk_words_) + VectorBytes(screen_facts_);
+  m.person_slots = VectorBytes(persons_) + alive_.capacity() / 8 + VectorBytes(free_) +
+                   VectorBytes(next_in_record_) + VectorBytes(entity_of_);
   m.key_maps = SwissTableBytes(by_record_);
   m.links = VectorBytes(links_);
   for (const LinkEnds& ends : links_) m.links += ends.heap_bytes();

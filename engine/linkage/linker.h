@@ -9,7 +9,8 @@
 // (dropped_block_members); or meet in a band of a multi-probe bit-sampling LSH
 // index over the record-level Bloom filter (their signatures there at most one bit apart), in
 // buckets the last relink did not find oversized
-// (dropped_band_members), and are similar enough there (lsh_min_dice); or that
+// (dropped_band_members), and are similar enough there (lsh_min_dice) without their birth
+// years differing (birth_year_screen, in large populations); or that
 // collide in a band of a second one over the address filter and have
 // similar addresses (address_min_dice). Candidates are scored with the
 // MatchModel; pairs at or above its link weight become links. A Build first estimates the model's m
@@ -53,6 +54,7 @@
 #include "engine/linkage/match_model.h"
 #include "engine/linkage/packed_person.h"
 #include "engine/linkage/person_record.h"
+#include "engine/linkage/screen_facts.h"
 #include "engine/records.h"
 
 namespace crossforce {
@@ -127,6 +129,20 @@ struct LinkerOptions {
   // to. The accuracy data sets, of at most 50,578 records, keep 0.5. See BENCHMARKS.md.
   double lsh_min_dice_per_doubling = 0.03;
   double lsh_max_min_dice = 0.66;
+  // Past the population at which both screens reach lsh_max_min_dice, a pair found only through
+  // an LSH band or a screened block is also not compared when each record carries one birth year
+  // and the two differ (ScreenFacts::BirthYearsDiffer). There the record filter no longer
+  // tells namesakes apart: a common name fills most of its bits, and the quarter the linker holds
+  // estimates Dice within 0.08 for 99 pairs in 100, so thousands of namesakes of a common name
+  // pass, and each read its record from the paged file to be scored. At 3,000,000 benchmark
+  // records a record in the slowest 2% of links scored 430 candidates and linked 0.3; over all
+  // links, 55% of the pairs scored had different birth years, and none of them linked. What it
+  // costs: a true pair whose birth year was mistyped, found only through the record filter, and
+  // that would still reach the link weight of a large population (23 bits at ten million, where
+  // two agreeing names and a close date give about 18). Applied at every population, FEBRL4 lost
+  // one true pair of 5,000 and historical_50k 0.0002 of F1; below the ceiling it does not apply,
+  // so the accuracy data sets link as without it. See BENCHMARKS.md.
+  bool birth_year_screen = true;
   // While the screen rises it curbs the pairs compared, but not the band members gathered and
   // screened: chance collisions in a band grow with the population while a record's true
   // matches do not. Past the doubling at which the screen reaches its ceiling (5.3 with the
@@ -441,10 +457,12 @@ class Linker {
   bool ShareAnEarlierBand(Index a, Index b, size_t band) const;
   // Whether a pair found only through an LSH band or a screened block is similar enough to
   // compare (screen_min_dice_, or common_screen_min_dice_ for two common given names); true when
-  // either has no record filter.
+  // either has no record filter, unless their birth years differ (DifferentBirthYears).
   bool SimilarRecordFilters(Index a, Index b) const;
   // The screen's Dice for a and b: common_screen_min_dice_ when both given names are common.
   double ScreenMinDice(Index a, Index b) const;
+  // Whether the screen stops a and b for their birth years, whatever their filters say.
+  bool DifferentBirthYears(Index a, Index b) const;
   // Sets the model's m from sure matches among the candidate pairs of a sample of `seeds`
   // (options_.m_estimation); candidates_of(k) gives seeds[k]'s candidates.
   void EstimateM(const std::vector<Index>& seeds,
@@ -507,6 +525,9 @@ class Linker {
   // change between relinks, so records linked one by one meet the screen a relink did.
   const double screen_min_dice_;
   const double common_screen_min_dice_;
+  // Whether the screen also stops pairs whose birth years differ (LinkerOptions::birth_year_screen
+  // and the model's population).
+  const bool screen_birth_years_;
   static constexpr Index kNoIndex = LshIndex::kNoIndex;
   LshIndex lsh_;                                      // the LSH buckets, by band and signature
   std::vector<std::vector<uint16_t>> lsh_positions_;  // per band, the sampled bit positions
@@ -526,24 +547,23 @@ class Linker {
   MappedArena arena_;                  // the blocks of persons_ (a removed person's stays)
   std::vector<PackedPerson> persons_;  // by index; slots of removed persons are empty
   // The first quarter (kScreenFilterWords words) of each 1024-bit record filter, in one array
-  // with its bit count: all the linker reads of a record filter. The screen's Dice and the record
-  // LSH bands' sampled bits come from it, without a pointer chase. A filter's bits are the
-  // positions its field values hash to, so its first 256 are a uniform sample of its 1024, and
-  // their Dice estimates the whole filters' (on namesakes' encodings, of about 370 bits set,
-  // within 0.025 on average and 0.08 for 99 pairs in 100). Held whole, the filters were 132 of
+  // and with its bit count in screen_facts_: all the linker reads of a record filter. The screen's
+  // Dice and the record LSH bands' sampled bits come from it, without a pointer chase. A filter's
+  // bits are the positions its field values hash to, so its first 256 are a uniform sample of its
+  // 1024, and their Dice estimates the whole filters' (on namesakes' encodings, of about 370 bits
+  // set, within 0.025 on average and 0.08 for 99 pairs in 100). Held whole, the filters were 132 of
   // the 489 bytes a person record the linker held at ten million records; a quarter is 34, and
   // the accuracy data sets and the benchmark link as well as on halves or whole filters
-  // (BENCHMARKS.md). kNoRecordFilter marks a person without a 1024-bit one (a filter of another
-  // length stays whole in its person record).
-  static constexpr uint16_t kNoRecordFilter = ~uint16_t{0};
+  // (BENCHMARKS.md). A person without a 1024-bit one has no record filter in its ScreenFacts
+  // (a filter of another length stays whole in its person record).
   static constexpr size_t kScreenBytes = kScreenFilterWords * sizeof(uint64_t);
   static constexpr size_t kScreenBits = kScreenBytes * 8;
   static constexpr size_t kClkBytes = kFilterWords * sizeof(uint64_t);
   std::vector<uint64_t> clk_words_;
-  std::vector<uint16_t> clk_bits_;
-  // Whether person i's canonical given name is common (LinkerOptions::common_name_frequency), by
-  // index.
-  std::vector<uint8_t> common_given_name_;
+  // By index, what the screen reads of a person besides its filter's quarter: that quarter's
+  // bit count, whether its given name is common (LinkerOptions::common_name_frequency) and its
+  // birth year's fingerprint.
+  std::vector<ScreenFacts> screen_facts_;
   std::vector<bool> alive_;
   std::vector<Index> free_;
   // The persons of each held record: the set holds the slot of the record's first person and

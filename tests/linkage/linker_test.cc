@@ -1071,6 +1071,62 @@ TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
   }
 }
 
+// Past the population at which the screen stops rising, a pair found only through a band is
+// not compared when each record carries one birth year and the years differ, however alike their
+// filters; a record without a year, or with two, meets everyone. Below that population, or with
+// the birth year screen off, every pair is compared. Linking one by one and a relink agree.
+TEST(LinkerScreenTest, PastTheScreensCeilingBirthYearsMustNotDiffer) {
+  std::vector<int> bits;  // in the first 256 bits, which the screen reads: every filter alike
+  for (int bit = 0; bit < 100; ++bit) bits.push_back(bit);
+  const auto person = [&](const std::string& ref, const std::vector<std::string>& years) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    for (const std::string& year : years) AddToken(p, TokenKind::kBirthYear, year);
+    SortTokens(p);
+    return p;
+  };
+  const std::vector<PersonRecord> people = {person("A", {"by-1984"}), person("B", {"by-1984"}),
+                                            person("C", {"by-1990"}), person("D", {}),
+                                            person("E", {"by-1984", "by-1990"})};
+  using Pair = std::pair<std::string, std::string>;
+  const std::vector<Pair> every_pair = {
+      Pair("A", "B"), Pair("A", "C"), Pair("A", "D"), Pair("A", "E"), Pair("B", "C"),
+      Pair("B", "D"), Pair("B", "E"), Pair("C", "D"), Pair("C", "E"), Pair("D", "E")};
+  const std::vector<Pair> but_different_years = {Pair("A", "B"), Pair("A", "D"), Pair("A", "E"),
+                                                 Pair("B", "D"), Pair("B", "E"), Pair("C", "D"),
+                                                 Pair("C", "E"), Pair("D", "E")};
+  struct Case {
+    double doublings;
+    bool birth_year_screen;
+    std::vector<Pair> expected;
+  };
+  for (const Case& c :
+       {Case{0, true, every_pair}, Case{5, true, every_pair}, Case{6, true, but_different_years},
+        Case{40, true, but_different_years}, Case{40, false, every_pair}}) {
+    LinkerOptions options;
+    options.lsh_bands = 4;
+    options.lsh_bits_per_band = 0;  // every record meets every other in every band
+    options.lsh_bits_per_doubling = 0;
+    options.address_bands = 0;
+    options.m_estimation.enabled = false;
+    options.model.link_weight = -1e9;  // every candidate pair a link
+    options.model.population_doublings = c.doublings;
+    options.birth_year_screen = c.birth_year_screen;
+    // The screen rises 0.03 a doubling from 0.5 to 0.66: its ceiling is 5.3 doublings on.
+    ASSERT_EQ(options.lsh_min_dice, 0.5);
+    ASSERT_EQ(options.lsh_min_dice_per_doubling, 0.03);
+    ASSERT_EQ(options.lsh_max_min_dice, 0.66);
+    const std::string label =
+        absl::StrCat(c.doublings, " doublings, birth year screen ", c.birth_year_screen);
+    Linker incremental(options);
+    LinkEach(incremental, people);
+    EXPECT_EQ(CandidatePairs(incremental), c.expected) << label;
+    Linker built(options);
+    built.Build(testing::AsRecords(people));
+    EXPECT_EQ(built.link_count(), c.expected.size()) << label;
+    EXPECT_EQ(incremental.link_count(), c.expected.size()) << label;
+  }
+}
+
 // Past the population at which the screen stops rising, each doubling widens the bands of both
 // LSH indexes; below it they are as configured. Records identical in their filters still meet.
 TEST(LinkerScreenTest, BandsWidenPastTheScreensCeiling) {
