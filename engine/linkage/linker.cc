@@ -561,17 +561,14 @@ std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) co
   // in their addresses. Either way the rule is symmetric, so which of the two arrived first does
   // not matter.
   const size_t token_candidates = out.size();
-  // Members are scattered, so the screen fetches ahead what it reads of them by index: first
-  // their ScreenFacts, then, once those have arrived, their filters' quarters, unless the facts
-  // settle it (past the screen's ceiling most members met by chance were born in another year).
-  constexpr size_t kFactsAhead = 16, kFilterAhead = 8;
+  constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
   for (size_t k = 0; k < fuzzy.size(); ++k) {
-    if (k + kFactsAhead < fuzzy.size()) __builtin_prefetch(&screen_facts_[fuzzy[k + kFactsAhead]]);
-    if (k + kFilterAhead < fuzzy.size()) {
-      const Index ahead = fuzzy[k + kFilterAhead];
-      if (!DifferentBirthYears(i, ahead)) {
-        PrefetchLines(&clk_words_[ahead * kScreenFilterWords], kScreenBytes);
-      }
+    if (k + kPrefetchAhead < fuzzy.size()) {
+      // The screen reads two arrays by the member's index: its filter's quarter and its
+      // ScreenFacts.
+      const Index ahead = fuzzy[k + kPrefetchAhead];
+      PrefetchLines(&clk_words_[ahead * kScreenFilterWords], kScreenBytes);
+      __builtin_prefetch(&screen_facts_[ahead]);
     }
     const Index j = fuzzy[k];
     if (SimilarRecordFilters(i, j)) out.push_back(j);
