@@ -134,14 +134,14 @@ struct LinkerOptions {
   // and the two differ (ScreenFacts::BirthYearsDiffer). There the record filter no longer
   // tells namesakes apart: a common name fills most of its bits, and the quarter the linker holds
   // estimates Dice within 0.08 for 99 pairs in 100, so thousands of namesakes of a common name
-  // pass, and each read its record from the paged file to be scored. At 3,000,000 benchmark
-  // records a record in the slowest 2% of links scored 430 candidates and linked 0.3; over all
-  // links, 55% of the pairs scored had different birth years, and none of them linked. What it
-  // costs: a true pair whose birth year was mistyped, found only through the record filter, and
-  // that would still reach the link weight of a large population (23 bits at ten million, where
-  // two agreeing names and a close date give about 18). Applied at every population, FEBRL4 lost
-  // one true pair of 5,000 and historical_50k 0.0002 of F1; below the ceiling it does not apply,
-  // so the accuracy data sets link as without it. See BENCHMARKS.md.
+  // pass, and each read its record from the paged file to be scored. At 10,000,000 benchmark
+  // records a link in the slowest 2% scored 1,305 candidates (558 with this rule), half its time,
+  // and linked 0.7; at 3,000,000, 55% of the pairs scored had different birth years, and none of
+  // them linked. What it costs: a true pair whose birth year was mistyped, found only through
+  // the record filter, that would still reach the link weight of a large population (23 bits at
+  // ten million, where two agreeing names and a close date give about 18). Applied at every
+  // population, FEBRL4 lost one true pair of 5,000 and historical_50k 0.0002 of F1; below the
+  // ceiling it does not apply, so the accuracy data sets link as without it. See BENCHMARKS.md.
   bool birth_year_screen = true;
   // While the screen rises it curbs the pairs compared, but not the band members gathered and
   // screened: chance collisions in a band grow with the population while a record's true
