@@ -40,14 +40,12 @@ class ScreenFacts {
 
   // Whether each of the two persons carries one birth year and the years differ. A person with
   // none, or with several (aliases' dates of birth), differs from no one. Two different years
-  // share a fingerprint with chance 1 in 63, and are then taken as the same: the screen this
-  // serves may let a pair through that it need not, never stop one it must not.
+  // share a fingerprint with chance 1 in 63 and are then taken as the same, so a collision can
+  // only let a pair through the screen, never stop one.
   bool BirthYearsDiffer(ScreenFacts other) const {
     const unsigned mine = word_ >> kBirthYearShift, theirs = other.word_ >> kBirthYearShift;
     return mine != 0 && theirs != 0 && mine != theirs;
   }
-
-  friend bool operator==(ScreenFacts, ScreenFacts) = default;
 
  private:
   static constexpr uint16_t kFilterBitsMask = (1 << 9) - 1;

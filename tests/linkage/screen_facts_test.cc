@@ -20,6 +20,8 @@ ScreenFacts WithBirthYears(const std::vector<std::string>& years) {
 // The three facts share two bytes without disturbing each other, at the ends of their ranges.
 TEST(ScreenFactsTest, HoldsTheBitCountTheCommonNameFlagAndTheBirthYearApart) {
   const LinkToken year = MakeLinkToken(TokenKind::kBirthYear, "by-1984");
+  const ScreenFacts another_year = WithBirthYears({"by-1990"});
+  ASSERT_TRUE(another_year.BirthYearsDiffer(WithBirthYears({"by-1984"})));
   for (const std::optional<int> bits :
        {std::optional<int>(), std::optional<int>(0), std::optional<int>(1), std::optional<int>(256),
         std::optional<int>(ScreenFacts::kMaxFilterBits)}) {
@@ -32,6 +34,8 @@ TEST(ScreenFactsTest, HoldsTheBitCountTheCommonNameFlagAndTheBirthYearApart) {
         }
         EXPECT_EQ(facts.common_given_name(), common);
         EXPECT_FALSE(facts.BirthYearsDiffer(facts)) << "a year never differs from itself";
+        EXPECT_EQ(facts.BirthYearsDiffer(another_year), with_year)
+            << "the year is held beside " << (bits ? *bits : -1) << " bits, common " << common;
       }
     }
   }
