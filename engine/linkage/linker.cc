@@ -430,11 +430,19 @@ bool Linker::DifferentBirthYears(Index a, Index b) const {
   return screen_birth_years_ && screen_facts_[a].BirthYearsDiffer(screen_facts_[b]);
 }
 
+bool Linker::SimilarQuarters(Index a, Index b, const uint64_t* quarter_a,
+                             const uint64_t* quarter_b) const {
+  static const DiceKernel kernel = BestDiceKernel();
+  return !DifferentBirthYears(a, b) &&
+         ReachesDice(ScreenAndPopCount(quarter_a, quarter_b, kernel),
+                     screen_facts_[a].record_filter_bits() + screen_facts_[b].record_filter_bits(),
+                     ScreenMinDice(a, b));
+}
+
 bool Linker::SimilarRecordFilters(Index a, Index b) const {
-  if (DifferentBirthYears(a, b)) return false;
-  const double min_dice = ScreenMinDice(a, b);
   const ScreenFacts facts_a = screen_facts_[a], facts_b = screen_facts_[b];
   if (!facts_a.has_record_filter() || !facts_b.has_record_filter()) {
+    if (DifferentBirthYears(a, b)) return false;
     const absl::string_view fa = RecordFilter(a), fb = RecordFilter(b);
     // A record without a record filter (a client that sends none) is in no LSH band, so this is
     // a pair from a screened block, which without filters cannot be screened: it is compared, as
@@ -446,12 +454,10 @@ bool Linker::SimilarRecordFilters(Index a, Index b) const {
     // A 1024-bit filter's quarter and a filter of another length hash to other positions, however
     // long the views are: they are as unlike as filters of two lengths (Dice 0).
     if (facts_a.has_record_filter() != facts_b.has_record_filter()) return false;
-    return Dice(fa, fb) >= min_dice;
+    return Dice(fa, fb) >= ScreenMinDice(a, b);
   }
-  static const DiceKernel kernel = BestDiceKernel();
-  return ReachesDice(ScreenAndPopCount(&clk_words_[a * kScreenFilterWords],
-                                       &clk_words_[b * kScreenFilterWords], kernel),
-                     facts_a.record_filter_bits() + facts_b.record_filter_bits(), min_dice);
+  return SimilarQuarters(a, b, &clk_words_[a * kScreenFilterWords],
+                         &clk_words_[b * kScreenFilterWords]);
 }
 
 uint64_t Linker::LshSignature(absl::string_view filter, size_t band) const {
@@ -639,7 +645,6 @@ std::vector<uint64_t> Linker::PackTokenBlocksAndFindScreenedPairs(const std::vec
 void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vector<uint64_t>& words,
                          std::vector<uint64_t>& pairs) const {
   if (size < 2) return;
-  static const DiceKernel kernel = BestDiceKernel();
   // The members' filters copied side by side: each is read once from wherever it lies, then
   // compared with every other in cache (the block's pairs are its size squared).
   words.resize(size * kScreenFilterWords);
@@ -655,15 +660,11 @@ void Linker::ScreenBlock(const LshIndex::Entry* members, size_t size, std::vecto
     for (size_t b = a + 1; b < size; ++b) {
       const Index y = members[b].second;  // x <= y: members are in index order
       if (x == y) continue;               // a person whose tokens gave one key twice
-      const ScreenFacts fx = screen_facts_[x], fy = screen_facts_[y];
       const bool similar =
-          !fx.has_record_filter() || !fy.has_record_filter()
-              ? SimilarRecordFilters(x, y)
-              : !DifferentBirthYears(x, y) &&
-                    ReachesDice(ScreenAndPopCount(&words[a * kScreenFilterWords],
-                                                  &words[b * kScreenFilterWords], kernel),
-                                fx.record_filter_bits() + fy.record_filter_bits(),
-                                ScreenMinDice(x, y));
+          screen_facts_[x].has_record_filter() && screen_facts_[y].has_record_filter()
+              ? SimilarQuarters(x, y, &words[a * kScreenFilterWords],
+                                &words[b * kScreenFilterWords])
+              : SimilarRecordFilters(x, y);
       if (similar) pairs.push_back((static_cast<uint64_t>(x) << 32) | y);
     }
   }
@@ -770,7 +771,7 @@ Linker::PreparedPerson Linker::Prepare(const RecordId& id, PersonRecord& person)
     const auto it = options_.model.token_frequency.find(t->packed);
     if (it != options_.model.token_frequency.end() &&
         it->second >= options_.common_name_frequency) {
-      prepared.common_given_name = 1;
+      prepared.common_given_name = true;
     }
   }
   prepared.packed = PackedPerson::Pack(
@@ -810,8 +811,8 @@ Linker::Index Linker::Insert(PreparedPerson prepared, const PersonRecord& source
   }
   const auto [birth_years_begin, birth_years_end] =
       PersonView(source).TokensOf(TokenKind::kBirthYear);
-  screen_facts_[i] = ScreenFacts::Of(filter_bits, prepared.common_given_name != 0,
-                                     birth_years_begin, birth_years_end);
+  screen_facts_[i] =
+      ScreenFacts::Of(filter_bits, prepared.common_given_name, birth_years_begin, birth_years_end);
   persons_[i] = prepared.packed.CopyInto(arena_);
   alive_[i] = true;
   return i;
@@ -825,7 +826,7 @@ bool Linker::HeldAsIs(Index first, const std::vector<PreparedPerson>& prepared,
     const PackedPerson& held = persons_[i];
     const PackedPerson& fresh = prepared[k].packed;
     if (held.size() != fresh.size() || std::memcmp(held.data(), fresh.data(), held.size()) != 0 ||
-        screen_facts_[i].common_given_name() != (prepared[k].common_given_name != 0)) {
+        screen_facts_[i].common_given_name() != prepared[k].common_given_name) {
       return false;
     }
     // Of a 1024-bit record filter the linker holds (and reads) the first quarter, in clk_words_:

@@ -372,7 +372,7 @@ class Linker {
   // A person in the form the linker holds it, made from a PersonRecord by Prepare.
   struct PreparedPerson {
     PackedPerson packed;  // without a 1024-bit record filter (Insert copies it from the source)
-    uint8_t common_given_name = 0;  // see LinkerOptions::common_name_frequency
+    bool common_given_name = false;  // see LinkerOptions::common_name_frequency
   };
   // `person` of record `id` prepared: its key completed from the id, its tokens sorted, packed.
   // Reads only the options and the model, so a Build prepares its records on the workers.
@@ -459,6 +459,11 @@ class Linker {
   // compare (screen_min_dice_, or common_screen_min_dice_ for two common given names); true when
   // either has no record filter, unless their birth years differ (DifferentBirthYears).
   bool SimilarRecordFilters(Index a, Index b) const;
+  // The same test for two persons that both have 1024-bit record filters, whose quarters are at
+  // quarter_a and quarter_b (in clk_words_, or copies of them side by side: ScreenBlock): the
+  // one place the screen's rule is written for them.
+  bool SimilarQuarters(Index a, Index b, const uint64_t* quarter_a,
+                       const uint64_t* quarter_b) const;
   // The screen's Dice for a and b: common_screen_min_dice_ when both given names are common.
   double ScreenMinDice(Index a, Index b) const;
   // Whether the screen stops a and b for their birth years, whatever their filters say.
