@@ -1127,6 +1127,42 @@ TEST(LinkerScreenTest, PastTheScreensCeilingBirthYearsMustNotDiffer) {
   }
 }
 
+// The same rule for a screened block's pairs, which a relink screens block by block from copies
+// of the members' quarters: three records share a place of birth and a family name's Soundex, a
+// block of fixed vocabulary, and A and C were born in different years.
+TEST(LinkerScreenTest, PastTheScreensCeilingScreenedBlockPairsNeedTheSameBirthYear) {
+  std::vector<int> bits;
+  for (int bit = 0; bit < 100; ++bit) bits.push_back(bit);
+  const auto person = [&](const std::string& ref, const std::string& year) {
+    PersonRecord p = FilterOnly(ref, 128, bits);
+    AddToken(p, TokenKind::kBirthPlace, "bp-LEEDS");
+    AddToken(p, TokenKind::kFamilyNamePhonetic, "fp-S530");
+    AddToken(p, TokenKind::kBirthYear, year);
+    SortTokens(p);
+    return p;
+  };
+  const std::vector<PersonRecord> people = {person("A", "by-1984"), person("B", "by-1984"),
+                                            person("C", "by-1990")};
+  using Pair = std::pair<std::string, std::string>;
+  for (const double doublings : {0.0, 40.0}) {
+    LinkerOptions options;
+    options.lsh_bands = 0;  // token blocks alone
+    options.address_bands = 0;
+    options.m_estimation.enabled = false;
+    options.model.link_weight = -1e9;  // every candidate pair a link
+    options.model.population_doublings = doublings;
+    const std::vector<Pair> expected =
+        doublings > 0 ? std::vector<Pair>{Pair("A", "B")}
+                      : std::vector<Pair>{Pair("A", "B"), Pair("A", "C"), Pair("B", "C")};
+    Linker incremental(options);
+    LinkEach(incremental, people);
+    EXPECT_EQ(CandidatePairs(incremental), expected) << doublings << " doublings";
+    Linker built(options);
+    built.Build(testing::AsRecords(people));
+    EXPECT_EQ(built.link_count(), expected.size()) << doublings << " doublings";
+  }
+}
+
 // Past the population at which the screen stops rising, each doubling widens the bands of both
 // LSH indexes; below it they are as configured. Records identical in their filters still meet.
 TEST(LinkerScreenTest, BandsWidenPastTheScreensCeiling) {
