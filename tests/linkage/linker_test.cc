@@ -654,6 +654,18 @@ namespace {
 
 // A person with only one filter (the record filter unless `field` says otherwise): `set` bits
 // on, the rest off.
+// Options under which only token blocks find candidates (no LSH band of either kind) and every
+// candidate pair becomes a link, so that a test reads the blocks' and the screen's pairs from the
+// links, without fitting m.
+LinkerOptions TokenBlocksLinkingEveryCandidate() {
+  LinkerOptions options;
+  options.lsh_bands = 0;
+  options.address_bands = 0;
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;
+  return options;
+}
+
 PersonRecord FilterOnly(const std::string& ref, size_t bytes, const std::vector<int>& set,
                         EncodedField field = EncodedField::kRecord) {
   PersonRecord p;
@@ -669,6 +681,22 @@ void LinkEach(Linker& linker, const std::vector<PersonRecord>& people) {
   for (const PersonRecord& p : people) {
     linker.Update(RecordId{p.key.kind, {p.key.force_code, p.key.record_id}}, {p});
   }
+}
+
+// Links `people` one by one into one linker and by a relink into another, under `options` with
+// every candidate pair a link: both must find exactly the pairs `expected` (sorted, as
+// CandidatePairs gives them).
+void ExpectOneByOneAndRelinkFind(const LinkerOptions& options,
+                                 const std::vector<PersonRecord>& people,
+                                 const std::vector<std::pair<std::string, std::string>>& expected,
+                                 const std::string& label) {
+  Linker incremental(options);
+  LinkEach(incremental, people);
+  EXPECT_EQ(CandidatePairs(incremental), expected) << label;
+  EXPECT_EQ(incremental.link_count(), expected.size()) << label;
+  Linker built(options);
+  built.Build(testing::AsRecords(people));
+  EXPECT_EQ(built.link_count(), expected.size()) << label;
 }
 
 // A date of birth is shared by thousands in a national index, so it blocks only together with
@@ -865,11 +893,7 @@ TEST(LinkerScreenTest, FixedVocabularyBlockPairsNeedSimilarRecordFilters) {
   PersonRecord f = person("F", {}, "");
   f.SetFilter(EncodedField::kRecord, "");
   people.push_back(std::move(f));
-  LinkerOptions options;
-  options.lsh_bands = 0;  // token blocks alone
-  options.address_bands = 0;
-  options.m_estimation.enabled = false;
-  options.model.link_weight = -1e9;  // every candidate pair a link
+  LinkerOptions options = TokenBlocksLinkingEveryCandidate();
   Linker incremental(options);
   LinkEach(incremental, people);
   using Pair = std::pair<std::string, std::string>;
@@ -904,11 +928,7 @@ TEST(LinkerScreenTest, TwoCommonGivenNamesNeedMoreSimilarRecordFilters) {
   const std::vector<PersonRecord> people = {
       person("A", base, "gc-JOHN"), person("B", variant, "gc-JOHN"), person("C", base, "gc-JONAH"),
       person("D", variant, "gc-JONAH")};
-  LinkerOptions options;
-  options.lsh_bands = 0;  // token blocks alone
-  options.address_bands = 0;
-  options.m_estimation.enabled = false;
-  options.model.link_weight = -1e9;  // every candidate pair a link
+  LinkerOptions options = TokenBlocksLinkingEveryCandidate();
   options.model.token_frequency[MakeLinkToken(TokenKind::kGivenNameCanonical, "gc-JOHN").packed] =
       0.02;
   options.model.token_frequency[MakeLinkToken(TokenKind::kGivenNameCanonical, "gc-JONAH").packed] =
@@ -1055,19 +1075,9 @@ TEST(LinkerScreenTest, TheScreenRisesWithThePopulationUpToItsCeiling) {
            {0, {Pair("A", "B"), Pair("A", "C"), Pair("B", "C")}},
            {2, {Pair("A", "C")}},
            {40, {Pair("A", "C")}}}) {
-    LinkerOptions options;
-    options.lsh_bands = 0;  // token blocks alone
-    options.address_bands = 0;
-    options.m_estimation.enabled = false;
-    options.model.link_weight = -1e9;  // every candidate pair a link
+    LinkerOptions options = TokenBlocksLinkingEveryCandidate();
     options.model.population_doublings = doublings;
-    Linker incremental(options);
-    LinkEach(incremental, people);
-    EXPECT_EQ(CandidatePairs(incremental), expected) << doublings << " doublings";
-    Linker built(options);
-    built.Build(testing::AsRecords(people));
-    EXPECT_EQ(built.link_count(), expected.size()) << doublings << " doublings";
-    EXPECT_EQ(incremental.link_count(), expected.size()) << doublings << " doublings";
+    ExpectOneByOneAndRelinkFind(options, people, expected, absl::StrCat(doublings, " doublings"));
   }
 }
 
@@ -1117,13 +1127,7 @@ TEST(LinkerScreenTest, PastTheScreensCeilingBirthYearsMustNotDiffer) {
     ASSERT_EQ(options.lsh_max_min_dice, 0.66);
     const std::string label =
         absl::StrCat(c.doublings, " doublings, birth year screen ", c.birth_year_screen);
-    Linker incremental(options);
-    LinkEach(incremental, people);
-    EXPECT_EQ(CandidatePairs(incremental), c.expected) << label;
-    Linker built(options);
-    built.Build(testing::AsRecords(people));
-    EXPECT_EQ(built.link_count(), c.expected.size()) << label;
-    EXPECT_EQ(incremental.link_count(), c.expected.size()) << label;
+    ExpectOneByOneAndRelinkFind(options, people, c.expected, label);
   }
 }
 
@@ -1145,21 +1149,12 @@ TEST(LinkerScreenTest, PastTheScreensCeilingScreenedBlockPairsNeedTheSameBirthYe
                                             person("C", "by-1990")};
   using Pair = std::pair<std::string, std::string>;
   for (const double doublings : {0.0, 40.0}) {
-    LinkerOptions options;
-    options.lsh_bands = 0;  // token blocks alone
-    options.address_bands = 0;
-    options.m_estimation.enabled = false;
-    options.model.link_weight = -1e9;  // every candidate pair a link
+    LinkerOptions options = TokenBlocksLinkingEveryCandidate();
     options.model.population_doublings = doublings;
     const std::vector<Pair> expected =
         doublings > 0 ? std::vector<Pair>{Pair("A", "B")}
                       : std::vector<Pair>{Pair("A", "B"), Pair("A", "C"), Pair("B", "C")};
-    Linker incremental(options);
-    LinkEach(incremental, people);
-    EXPECT_EQ(CandidatePairs(incremental), expected) << doublings << " doublings";
-    Linker built(options);
-    built.Build(testing::AsRecords(people));
-    EXPECT_EQ(built.link_count(), expected.size()) << doublings << " doublings";
+    ExpectOneByOneAndRelinkFind(options, people, expected, absl::StrCat(doublings, " doublings"));
   }
 }
 
@@ -1219,11 +1214,7 @@ TEST(LinkerScreenTest, CrowdedComparedBlocksAreScreenedAfterARelink) {
       person("A", near, "ph-1"), person("B", near_variant, "ph-1"),
       person("C", far, "ph-1"),  person("D", far_variant, "ph-1"),
       person("E", near, "ph-2"), person("F", far, "ph-2")};
-  LinkerOptions options;
-  options.lsh_bands = 0;  // token blocks alone
-  options.address_bands = 0;
-  options.m_estimation.enabled = false;
-  options.model.link_weight = -1e9;  // every candidate pair a link
+  LinkerOptions options = TokenBlocksLinkingEveryCandidate();
   options.crowded_block_members = 3;
   using Pair = std::pair<std::string, std::string>;
   Linker built(options);
@@ -1268,11 +1259,7 @@ TEST(LinkerScreenTest, OversizedBlocksAreDroppedByARelink) {
       person("A", near, "by-1984", "ph-1"), person("B", near_variant, "by-1984", "ph-1"),
       person("C", near, "by-1984", "ph-1"), person("D", near_variant, "by-1984", "ph-1"),
       person("E", near, "by-1990", "ph-1"), person("F", near_variant, "by-1990", "ph-2")};
-  LinkerOptions options;
-  options.lsh_bands = 0;  // token blocks alone
-  options.address_bands = 0;
-  options.m_estimation.enabled = false;
-  options.model.link_weight = -1e9;  // every candidate pair a link
+  LinkerOptions options = TokenBlocksLinkingEveryCandidate();
   options.crowded_block_members = 3;
   options.dropped_block_members = 4;
   using Pair = std::pair<std::string, std::string>;
