@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -394,10 +395,14 @@ void ReportLatency(benchmark::State& state, std::vector<double>& micros) {
 // `records_on_disk`, every record's page is dropped from RAM before each link (not timed), so
 // that each record the link reads is read from disk: the cost of a hub whose records the kernel
 // has paged out.
-void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in_file = true) {
+// `with_helper`: false links on the calling thread alone (LinkerOptions::helper_min_members).
+void LinkOneByOne(benchmark::State& state, bool records_on_disk, bool records_in_file = true,
+                  bool with_helper = true) {
   const size_t n = state.range(0);
   std::vector<PersonRecord> people = People(n + 2000, 2);
-  Linker linker(HubLinkerOptions(people, records_in_file));
+  LinkerOptions options = HubLinkerOptions(people, records_in_file);
+  if (!with_helper) options.helper_min_members = std::numeric_limits<size_t>::max();
+  Linker linker(std::move(options));
   // The populated index, linked at once as a relink does; its records are moved in, and only the
   // 2,000 to link one by one are kept here.
   linker.Build(MoveIntoRecords(people, n));
@@ -438,6 +443,11 @@ BENCHMARK(BM_Link_OneRecord)
     ->Iterations(2000);
 // The same with the records in anonymous memory (huge pages), as the linker held them on its
 // heap before the record file: what paging them costs a link whose records are all in RAM.
+// The same links on one thread: what the helper thread saves.
+void BM_Link_OneRecordOneThread(benchmark::State& state) {
+  LinkOneByOne(state, false, /*records_in_file=*/true, /*with_helper=*/false);
+}
+BENCHMARK(BM_Link_OneRecordOneThread)->Arg(1000000)->Arg(3000000)->Arg(10000000)->Iterations(2000);
 void BM_Link_OneRecordRecordsInRam(benchmark::State& state) {
   LinkOneByOne(state, false, /*records_in_file=*/false);
 }

@@ -542,57 +542,93 @@ void Linker::TokenCandidates(Index i, const std::vector<uint64_t>& token_keys, b
   compared->erase(std::unique(compared->begin(), compared->end()), compared->end());
 }
 
-std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
-  std::vector<Index> out, fuzzy;
-  TokenCandidates(i, keys.tokens, /*only_higher=*/false, &out, &fuzzy);
+Linker::CandidateSources Linker::GatherCandidateSources(Index i, const BlockKeys& keys) const {
+  CandidateSources s;
+  TokenCandidates(i, keys.tokens, /*only_higher=*/false, &s.compared, &s.fuzzy);
+  // i itself is in its blocks when it is already indexed (ForEachCandidatePair).
+  if (const auto it = std::lower_bound(s.compared.begin(), s.compared.end(), i);
+      it != s.compared.end() && *it == i) {
+    s.compared.erase(it);
+  }
   lsh_.ForEachMemberWithin(keys.bands, options_.lsh_probe_radius,
-                           [&](Index j) { fuzzy.push_back(j); });
+                           [&](Index j) { s.fuzzy.push_back(j); });
+  address_lsh_.ForEachMemberWithin(keys.address_bands, /*radius=*/0,
+                                   [&](Index j) { s.address.push_back(j); });
+  std::sort(s.address.begin(), s.address.end());
+  s.address.erase(std::unique(s.address.begin(), s.address.end()), s.address.end());
   // Each fuzzy member once, and none already compared (nor i itself).
   thread_local DistinctIndices seen;
-  seen.Reset(out.size() + fuzzy.size() + 1);
+  seen.Reset(s.compared.size() + s.fuzzy.size() + s.address.size() + 1);
   seen.Insert(i);
-  for (const Index j : out) seen.Insert(j);
+  for (const Index j : s.compared) seen.Insert(j);
   size_t distinct = 0;
-  for (const Index j : fuzzy) {
-    if (seen.Insert(j)) fuzzy[distinct++] = j;
+  for (const Index j : s.fuzzy) {
+    if (seen.Insert(j)) s.fuzzy[distinct++] = j;
   }
-  fuzzy.resize(distinct);
-  std::vector<Index> near_address;
-  address_lsh_.ForEachMemberWithin(keys.address_bands, /*radius=*/0,
-                                   [&](Index j) { near_address.push_back(j); });
-  std::sort(near_address.begin(), near_address.end());
-  near_address.erase(std::unique(near_address.begin(), near_address.end()), near_address.end());
+  s.fuzzy.resize(distinct);
+  // An address-band member that is also fuzzy is a candidate through either screen; one that is
+  // compared already is one. The rest are checked on their addresses alone.
+  size_t address_only = 0;
+  for (const Index j : s.address) {
+    if (seen.Insert(j)) {
+      s.address[address_only++] = j;
+    } else if (j != i && !std::binary_search(s.compared.begin(), s.compared.end(), j)) {
+      s.fuzzy_at_address.push_back(j);
+    }
+  }
+  s.address.resize(address_only);
+  return s;
+}
+
+void Linker::SelectCandidates(Index i, const CandidateSources& s, size_t begin, size_t end,
+                              std::vector<Index>& out) const {
   // Pairs from a compared token block are compared whatever their filters say; pairs sharing
   // only a screened block or an LSH band must also be similar as wholes, and address-band pairs
   // in their addresses. Either way the rule is symmetric, so which of the two arrived first does
   // not matter.
-  const size_t token_candidates = out.size();
+  const size_t fuzzy_begin = s.compared.size();
+  const size_t address_begin = fuzzy_begin + s.fuzzy.size();
+  // [begin, end) within one list, numbered from its start.
+  const auto within = [&](size_t first, size_t last) {
+    return std::pair<size_t, size_t>(std::clamp(begin, first, last) - first,
+                                     std::clamp(end, first, last) - first);
+  };
+  const auto [compared_begin, compared_end] = within(0, fuzzy_begin);
+  out.insert(out.end(), s.compared.begin() + compared_begin, s.compared.begin() + compared_end);
+  const auto [fuzzy_first, fuzzy_last] = within(fuzzy_begin, address_begin);
   constexpr size_t kPrefetchAhead = 8;  // candidates' filters are scattered: fetch ahead
-  for (size_t k = 0; k < fuzzy.size(); ++k) {
-    if (k + kPrefetchAhead < fuzzy.size()) {
+  for (size_t k = fuzzy_first; k < fuzzy_last; ++k) {
+    if (k + kPrefetchAhead < s.fuzzy.size()) {
       // The screen reads two arrays by the member's index: its filter's quarter and its
       // ScreenFacts.
-      const Index ahead = fuzzy[k + kPrefetchAhead];
+      const Index ahead = s.fuzzy[k + kPrefetchAhead];
       PrefetchLines(&clk_words_[ahead * kScreenFilterWords], kScreenBytes);
       __builtin_prefetch(&screen_facts_[ahead]);
     }
-    const Index j = fuzzy[k];
-    if (SimilarRecordFilters(i, j)) out.push_back(j);
-  }
-  std::sort(out.begin() + token_candidates, out.end());
-  const size_t similar_records = out.size();
-  for (size_t n = 0; n < near_address.size(); ++n) {
-    PrefetchAhead(persons_, near_address, n);  // an address lies in the member's packed record
-    const Index j = near_address[n];
-    if (std::binary_search(out.begin(), out.begin() + token_candidates, j) ||
-        std::binary_search(out.begin() + token_candidates, out.begin() + similar_records, j)) {
-      continue;
+    const Index j = s.fuzzy[k];
+    if (SimilarRecordFilters(i, j) ||
+        (!s.fuzzy_at_address.empty() &&
+         std::binary_search(s.fuzzy_at_address.begin(), s.fuzzy_at_address.end(), j) &&
+         SimilarAddresses(i, j))) {
+      out.push_back(j);
     }
+  }
+  const auto [address_first, address_last] = within(address_begin, s.size());
+  for (size_t k = address_first; k < address_last; ++k) {
+    PrefetchAhead(persons_, s.address, k);  // an address lies in the member's packed record
+    const Index j = s.address[k];
     if (SimilarAddresses(i, j)) out.push_back(j);
   }
-  std::inplace_merge(out.begin() + token_candidates, out.begin() + similar_records, out.end());
-  std::inplace_merge(out.begin(), out.begin() + token_candidates, out.end());
-  out.erase(std::remove(out.begin(), out.end(), i), out.end());
+}
+
+std::vector<Linker::Index> Linker::Candidates(Index i, const BlockKeys& keys) const {
+  const CandidateSources sources = GatherCandidateSources(i, keys);
+  std::vector<Index> out;
+  out.reserve(sources.compared.size());
+  SelectCandidates(i, sources, 0, sources.size(), out);
+  const auto screened = out.begin() + static_cast<std::ptrdiff_t>(sources.compared.size());
+  std::sort(screened, out.end());
+  std::inplace_merge(out.begin(), screened, out.end());
   return out;
 }
 
@@ -721,13 +757,47 @@ void Linker::ScoreCandidates(Index i, const std::vector<Index>& candidates,
   }
 }
 
+std::vector<std::pair<Linker::Index, double>> Linker::LinksOf(Index i, const BlockKeys& keys) {
+  const CandidateSources sources = GatherCandidateSources(i, keys);
+  std::vector<std::pair<Index, double>> found[2];
+  // Screens and scores the members numbered [begin, end) (CandidateSources::size).
+  const auto link_among = [&](size_t worker, size_t begin, size_t end,
+                              std::vector<Index>& scratch) {
+    scratch.clear();
+    SelectCandidates(i, sources, begin, end, scratch);
+    ScoreCandidates(i, scratch, [&](Index c, double weight) {
+      found[worker].push_back({c, weight});
+    });
+  };
+  if (sources.size() < options_.helper_min_members) {
+    std::vector<Index> candidates;
+    link_among(0, 0, sources.size(), candidates);
+  } else {
+    if (helper_ == nullptr) helper_ = std::make_unique<HelperThread>();
+    const size_t run = std::max<size_t>(1, options_.helper_run_members);
+    std::atomic<size_t> next{0};
+    helper_->Share([&](size_t worker) {
+      std::vector<Index> scratch;
+      for (size_t begin = next.fetch_add(run, std::memory_order_relaxed); begin < sources.size();
+           begin = next.fetch_add(run, std::memory_order_relaxed)) {
+        link_among(worker, begin, std::min(begin + run, sources.size()), scratch);
+      }
+    });
+    found[0].insert(found[0].end(), found[1].begin(), found[1].end());
+  }
+  // In index order, as one thread scoring Candidates' list finds them: how the members were
+  // shared out changes nothing held.
+  std::sort(found[0].begin(), found[0].end());
+  return std::move(found[0]);
+}
+
 void Linker::Add(Index i) {
   const BlockKeys keys = KeysOf(i);
   if (!options_.index_only) {
-    ScoreCandidates(i, Candidates(i, keys), [&](Index c, double weight) {
+    for (const auto& [c, weight] : LinksOf(i, keys)) {
       links_[i].push_back({c, false, static_cast<float>(weight)});
       links_[c].push_back({i, false, static_cast<float>(weight)});
-    });
+    }
   }
   IndexBlocks(i, keys);
 }

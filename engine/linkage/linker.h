@@ -35,9 +35,11 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_map.h"
@@ -46,6 +48,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
+#include "engine/helper_thread.h"
 #include "engine/linkage/dice_kernel.h"
 #include "engine/linkage/entity_members.h"
 #include "engine/linkage/link_ends.h"
@@ -220,6 +223,18 @@ struct LinkerOptions {
   // (21 buckets dropped; entities, precision and recall unchanged; the p99 within noise). A true
   // pair at an ordinary address shares most of the 16 bands, so it loses little.
   size_t dropped_address_band_members = 1024;
+  // A person linked one by one (Update) whose blocks hold at least this many members, repeats
+  // aside, shares screening and scoring them with a helper thread (HelperThread), started at
+  // the first such link and kept for the linker's life (SIZE_MAX: never). These are the
+  // slowest links, of a common name: at 10,000,000 benchmark records a link in the slowest 2%
+  // met about 5,000 members, screened about 3,200 and scored 800, 70% of its time; half the
+  // links met fewer than 1,200. The links found do not depend on it. See BENCHMARKS.md.
+  size_t helper_min_members = 2048;
+  // A shared link's members are handed out in runs of this many, each screened and scored by
+  // whichever thread takes it: small enough that the helper, once awake, takes a fair share and
+  // that the caller's wait for the helper's last run is short; large enough that the prefetches
+  // ahead within a run mostly land in it.
+  size_t helper_run_members = 64;
   bool index_only = false;  // only build the blocking index (for fitting and blocking stats)
   // Off: an update that only adds records re-clusters the whole components they join, as one
   // that removes records does, instead of replaying the last clustering (ReclusterAdded). The
@@ -359,6 +374,8 @@ class Linker {
   size_t record_file_bytes() const { return arena_.file_bytes(); }
   size_t record_anonymous_bytes() const { return arena_.anonymous_bytes(); }
   size_t link_count() const;
+  // Links the helper thread joined in (LinkerOptions::helper_min_members).
+  size_t helper_joins() const { return helper_ == nullptr ? 0 : helper_->joined(); }
   LinkerMemory Memory() const;
   const MatchModel& model() const { return options_.model; }
 
@@ -422,9 +439,27 @@ class Linker {
                        absl::FunctionRef<void(Index, double)> link) const;
   // Scores person i against its candidates, keeps the links, then indexes it.
   void Add(Index i);
+  // Person i's candidates that reach the link weight, with their weights, in index order;
+  // screened and scored with the helper thread when they are many (helper_min_members).
+  std::vector<std::pair<Index, double>> LinksOf(Index i, const BlockKeys& keys);
   // The records sharing a block with i: a compared token block; a screened token block or an LSH
   // band, with similar record filters; or an address band, with similar addresses. Sorted.
   std::vector<Index> Candidates(Index i, const BlockKeys& keys) const;
+  // The members of person i's blocks before any screen, each once and never i: what Candidates
+  // and LinksOf screen, numbered from 0 to size() in the order of the lists below, so that
+  // runs of them can be screened apart (SelectCandidates).
+  struct CandidateSources {
+    std::vector<Index> compared;  // of compared token blocks: candidates as they are; sorted
+    std::vector<Index> fuzzy;     // of screened token blocks and LSH bands only, as found
+    std::vector<Index> address;   // of address bands only; sorted
+    // Those of fuzzy also in an address band: a candidate through either screen. Sorted.
+    std::vector<Index> fuzzy_at_address;
+    size_t size() const { return compared.size() + fuzzy.size() + address.size(); }
+  };
+  CandidateSources GatherCandidateSources(Index i, const BlockKeys& keys) const;
+  // Appends to `out` those of the sources numbered [begin, end) that are i's candidates.
+  void SelectCandidates(Index i, const CandidateSources& sources, size_t begin, size_t end,
+                        std::vector<Index>& out) const;
   // The records sharing a token block with i: into `compared` (not null), sorted and without
   // repeats, those from blocks whose pairs are always compared; appended to `screened`, as found
   // (repeats and all, and some may also be in `compared`), those from screened or crowded blocks
@@ -523,8 +558,9 @@ class Linker {
   void SetEntity(Index i, EntityId id);
   void AddRedirect(EntityId from, EntityId to);
 
-  LinkerOptions options_;  // the model's m changes only in a Build with m_estimation
-  PairScorer scorer_;      // under options_.model, made afresh when its m changes
+  LinkerOptions options_;                 // the model's m changes only in a Build with m_estimation
+  std::unique_ptr<HelperThread> helper_;  // from the first link that shares its members
+  PairScorer scorer_;                     // under options_.model, made afresh when its m changes
   // The screen's Dice for the model's population (see LinkerOptions::lsh_min_dice_per_doubling),
   // and for two common given names. Fixed for the linker's life: the model's population does not
   // change between relinks, so records linked one by one meet the screen a relink did.

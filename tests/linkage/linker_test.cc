@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <memory>
 #include <random>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -418,6 +421,65 @@ TEST_F(LinkerTest, ArrivalOrderDoesNotChangeThePartition) {
   }
   for (size_t i = 0; i < people.size(); i += 3) Add(churn, people[i]);
   EXPECT_EQ(Partition(churn), expected);
+}
+
+// A link whose blocks hold many members shares them out in runs, to the helper thread when it
+// wakes in time (LinkerOptions::helper_min_members). Every link shares here, namesakes at shared
+// addresses among them, so that runs split each kind of member (compared, fuzzy, address-band
+// members, and those both fuzzy and at an address): the links, partition and ids must be those
+// of linking on one thread.
+TEST_F(LinkerTest, SharingALinksMembersWithTheHelperFindsTheSameLinks) {
+  std::mt19937_64 rng(11);
+  std::vector<PersonRecord> people = Namesakes(rng, "LS2 9JT");
+  const char* addresses[] = {"14 Ashgrove Terrace, Headingley, Leeds",
+                             "14 ASHGROVE TERRACE HEADINGLEY LEEDS", "2 Mill Lane, Otley"};
+  const char* given[] = {"John", "Dean", "Sarah", "Sara"};
+  const char* family[] = {"Smith", "Harper", "Khan", "Smith"};
+  for (int i = 0; i < 60; ++i) {
+    people.push_back(Person({"NYP", "A" + std::to_string(i), given[rng() % 4], family[rng() % 4],
+                             i % 3 ? "1962-02-11" : "", rng() % 2 ? "LS6 1AB" : "", "", "", "M", "",
+                             addresses[rng() % 3]}));
+  }
+  std::shuffle(people.begin(), people.end(), rng);
+  const auto link_both_ways = [&](const LinkerOptions& options, size_t records) {
+    LinkerOptions one_thread = options;
+    one_thread.helper_min_members = std::numeric_limits<size_t>::max();
+    LinkerOptions shared = options;
+    shared.helper_min_members = 0;
+    shared.helper_run_members = 3;  // runs that split every kind of member at many places
+    auto linkers =
+        std::make_pair(std::make_unique<Linker>(one_thread), std::make_unique<Linker>(shared));
+    for (size_t k = 0; k < records; ++k) {
+      Add(*linkers.first, people[k]);
+      Add(*linkers.second, people[k]);
+    }
+    EXPECT_EQ(linkers.first->helper_joins(), 0u);
+    std::printf("the helper joined %zu of %zu links\n", linkers.second->helper_joins(), records);
+    return linkers;
+  };
+  // Every candidate linked: a member a run missed, or took twice, changes the links. (On a
+  // hundred records: re-clustering so many links costs seconds at 280.)
+  LinkerOptions every_candidate;
+  every_candidate.model.link_weight = -1e9;
+  every_candidate.m_estimation.enabled = false;
+  const auto [all_reference, all_shared] = link_both_ways(every_candidate, 100);
+  const size_t candidate_pairs = CandidatePairs(*all_reference).size();
+  EXPECT_EQ(all_reference->link_count(), candidate_pairs);
+  EXPECT_EQ(all_shared->link_count(), candidate_pairs);
+  EXPECT_EQ(CandidatePairs(*all_shared).size(), candidate_pairs);
+  // And under the model: the same links, entities and ids.
+  const auto [reference, linker] = link_both_ways(LinkerOptions(), people.size());
+  ASSERT_LT(Partition(*reference).size(), people.size()) << "the data must hold links";
+  EXPECT_EQ(linker->link_count(), reference->link_count());
+  EXPECT_EQ(Partition(*linker), Partition(*reference));
+  for (const auto& p : people) {
+    EXPECT_EQ(linker->EntityOf(p.key), reference->EntityOf(p.key)) << p.key.nominal_ref;
+    const auto links = linker->EntityDetail(*linker->EntityOf(p.key));
+    const auto expected = reference->EntityDetail(*reference->EntityOf(p.key));
+    ASSERT_THAT(links, IsOk());
+    ASSERT_THAT(expected, IsOk());
+    EXPECT_EQ(links->second.size(), expected->second.size()) << p.key.nominal_ref;
+  }
 }
 
 // An update that only adds records links them in by replaying the last clustering of their
@@ -1316,6 +1378,44 @@ TEST(LinkerScreenTest, AddressBandPairsNeedSimilarAddresses) {
   const PersonRecord e = FilterOnly("E", 64, a_bits, EncodedField::kAddress);
   built.Update(RecordId{e.key.kind, {e.key.force_code, e.key.record_id}}, {e});
   EXPECT_EQ(built.link_count(), 3u) << "E is A's address: linked to A and B";
+}
+
+// A member of an LSH band whose record filter the screen stops is still compared when it is also
+// in an address band with a similar address: either screen lets a pair through, whichever list
+// the candidate search met it in first, and however a shared link splits those lists.
+TEST(LinkerScreenTest, ABandMemberTheScreenStopsIsComparedForASimilarAddress) {
+  const auto bits = [](int first, int last) {
+    std::vector<int> out;
+    for (int bit = first; bit < last; ++bit) out.push_back(bit);
+    return out;
+  };
+  // Record filters: A and B alike (their quarters Dice 1), C like neither (Dice 0), D unlike all
+  // (Dice 0.36 with A and B). Addresses: A and C alike (Dice 0.96), B and D like no other.
+  const std::vector<std::tuple<std::string, std::vector<int>, std::vector<int>>> shapes = {
+      {"A", bits(0, 300), bits(0, 120)},
+      {"B", bits(0, 280), bits(200, 320)},
+      {"C", bits(600, 900), bits(0, 110)},
+      {"D", bits(200, 256), bits(400, 500)}};
+  std::vector<PersonRecord> people;
+  for (const auto& [ref, record, address] : shapes) {
+    PersonRecord p = FilterOnly(ref, 128, record);
+    p.SetFilter(
+        EncodedField::kAddress,
+        FilterOnly(ref, 64, address, EncodedField::kAddress).filter(EncodedField::kAddress));
+    people.push_back(std::move(p));
+  }
+  LinkerOptions options;
+  options.lsh_bands = 4;
+  options.lsh_bits_per_band = 0;  // every record in one bucket: all are band members of all
+  options.address_bands = 3;
+  options.address_hashes_per_band = 0;  // and of one address bucket
+  options.m_estimation.enabled = false;
+  options.model.link_weight = -1e9;  // every candidate pair a link
+  const std::vector<std::pair<std::string, std::string>> expected = {{"A", "B"}, {"A", "C"}};
+  ExpectOneByOneAndRelinkFind(options, people, expected, "one thread");
+  options.helper_min_members = 0;
+  options.helper_run_members = 1;
+  ExpectOneByOneAndRelinkFind(options, people, expected, "shared in runs of one");
 }
 
 }  // namespace
