@@ -1,5 +1,7 @@
 #include "engine/helper_thread.h"
 
+#include <chrono>
+
 #include "absl/cleanup/cleanup.h"
 
 namespace crossforce {
@@ -36,8 +38,20 @@ void HelperThread::Share(absl::FunctionRef<void(size_t worker)> work) {
   const absl::Cleanup withdraw_or_wait = [this] {
     int expected = kPosted;
     if (state_.compare_exchange_strong(expected, kIdle, std::memory_order_acq_rel)) return;
-    // The helper took it: it is a run of items from its end, so the wait is short.
-    while (state_.load(std::memory_order_acquire) != kIdle) SpinPause();
+    // The helper took it, and is on its last run of items, so the wait is short, unless the
+    // helper has lost its core (to another thread, or to the hypervisor). Then spinning on
+    // would keep for itself the core the scheduler could move the helper to: after kSpin, the
+    // caller sleeps until the helper is done.
+    constexpr auto kSpin = std::chrono::microseconds(20);
+    const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+    for (int k = 1; state_.load(std::memory_order_acquire) != kIdle; ++k) {
+      SpinPause();
+      if (k % 64 == 0 && std::chrono::steady_clock::now() > spin_until) {
+        std::unique_lock<std::mutex> lock(mu_);
+        finished_.wait(lock, [this] { return state_.load(std::memory_order_acquire) == kIdle; });
+        return;
+      }
+    }
   };
   work(0);
 }
@@ -55,8 +69,10 @@ void HelperThread::Loop() {
     lock.unlock();
     joined_.fetch_add(1, std::memory_order_relaxed);
     (*work)(1);
-    state_.store(kIdle, std::memory_order_release);
     lock.lock();
+    // Under the lock, so that a caller about to sleep on finished_ sees it or is woken.
+    state_.store(kIdle, std::memory_order_release);
+    finished_.notify_one();
   }
 }
 

@@ -2,7 +2,8 @@
 // starting a thread for: an incremental link's screening and scoring, at ten million records a
 // few hundred microseconds for a common name. Waking a sleeping thread takes 30-70 us on these
 // VMs (300 us at the 99th percentile), so the caller never waits for the helper to wake: it works
-// from the start, and withdraws the work if it finishes before the helper has begun.
+// from the start, and withdraws the work if it finishes before the helper has begun. Once the
+// helper has begun, the caller waits for it to finish, spinning briefly, then asleep.
 //
 // The work must share its items through state of its own (an atomic counter handing out runs of
 // items), so that it is complete whichever threads run it, and however late the helper starts.
@@ -48,6 +49,7 @@ class HelperThread {
 
   std::mutex mu_;
   std::condition_variable posted_;
+  std::condition_variable finished_;  // the helper has left the work: state_ is kIdle
   std::atomic<int> state_{kIdle};
   const absl::FunctionRef<void(size_t)>* work_ = nullptr;  // guarded by mu_; set while posted
   bool stop_ = false;                                      // guarded by mu_

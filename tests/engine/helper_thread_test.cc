@@ -60,6 +60,19 @@ TEST(HelperThreadTest, TheHelperNeverRunsWorkAfterShareReturns) {
   EXPECT_EQ(items, 3 * 20000);
 }
 
+TEST(HelperThreadTest, ShareReturnsOnlyOnceTheHelpersLastItemIsDone) {
+  HelperThread helper;
+  // Items of 3 ms: the caller, done with its own, waits for the helper's past its spin, asleep.
+  for (int share = 0; share < 50 && helper.joined() == 0; ++share) {
+    std::vector<std::atomic<int>> taken_by(4);
+    ShareItems(helper, taken_by, std::chrono::milliseconds(3));
+    for (size_t k = 0; k < taken_by.size(); ++k) {
+      ASSERT_NE(taken_by[k], 0) << "item " << k << " unfinished when Share returned";
+    }
+  }
+  EXPECT_GT(helper.joined(), 0u);
+}
+
 TEST(HelperThreadTest, AnExceptionFromTheCallersPartLeavesTheHelperUsable) {
   HelperThread helper;
   EXPECT_THROW(helper.Share([](size_t worker) {
