@@ -441,13 +441,13 @@ BENCHMARK(BM_Link_OneRecord)
     ->Arg(3000000)
     ->Arg(10000000)
     ->Iterations(2000);
-// The same with the records in anonymous memory (huge pages), as the linker held them on its
-// heap before the record file: what paging them costs a link whose records are all in RAM.
 // The same links on one thread: what the helper thread saves.
 void BM_Link_OneRecordOneThread(benchmark::State& state) {
   LinkOneByOne(state, false, /*records_in_file=*/true, /*with_helper=*/false);
 }
 BENCHMARK(BM_Link_OneRecordOneThread)->Arg(1000000)->Arg(3000000)->Arg(10000000)->Iterations(2000);
+// The same with the records in anonymous memory (huge pages), as the linker held them on its
+// heap before the record file: what paging them costs a link whose records are all in RAM.
 void BM_Link_OneRecordRecordsInRam(benchmark::State& state) {
   LinkOneByOne(state, false, /*records_in_file=*/false);
 }

@@ -226,9 +226,11 @@ struct LinkerOptions {
   // A person linked one by one (Update) whose blocks hold at least this many members, repeats
   // aside, shares screening and scoring them with a helper thread (HelperThread), started at
   // the first such link and kept for the linker's life (SIZE_MAX: never). These are the
-  // slowest links, of a common name: at 10,000,000 benchmark records a link in the slowest 2%
-  // met about 5,000 members, screened about 3,200 and scored 800, 70% of its time; half the
-  // links met fewer than 1,200. The links found do not depend on it. See BENCHMARKS.md.
+  // slowest links, of a common name: at 10,000,000 benchmark records a link between the 98th
+  // and 99.5th percentiles met about 3,600 members, screened 3,200 distinct ones and scored 800,
+  // which took 70% of its time; the links between the 90th and 98th met 2,100 distinct members
+  // on average, those of the fastest half 790. The links found do not depend on it. See
+  // BENCHMARKS.md.
   size_t helper_min_members = 2048;
   // A shared link's members are handed out in runs of this many, each screened and scored by
   // whichever thread takes it: small enough that the helper, once awake, takes a fair share and
