@@ -50,7 +50,9 @@ std::vector<DiceKernel> SupportedKernels() {
 TEST(DiceKernelTest, EveryKernelFindsExactlyThePairsAtOrAboveTheThreshold) {
   const Filters a = Make(37, 1);  // sizes not multiples of the 8-wide or tile blocks
   const Filters b = Make(203, 2, &a);
-  for (const DiceThreshold t : {DiceThreshold{4, 5}, DiceThreshold{1, 2}, DiceThreshold{9, 10}}) {
+  // The last one's products need more than 32 bits.
+  for (const DiceThreshold t : {DiceThreshold{4, 5}, DiceThreshold{1, 2}, DiceThreshold{9, 10},
+                                DiceThreshold{3000000000u, 3750000000u}}) {
     std::vector<std::pair<uint32_t, uint32_t>> expected;
     for (uint32_t i = 0; i < a.popcounts.size(); ++i) {
       for (uint32_t j = 0; j < b.popcounts.size(); ++j) {
