@@ -89,5 +89,22 @@ TEST(DiceKernelTest, EveryKernelFindsExactlyThePairsAtOrAboveTheThreshold) {
   }
 }
 
+// An empty filter against an empty one meets any threshold (0 >= 0), as the generic test of a
+// pair computes it; the lanes past a block's last candidate are empty too, and must not count.
+TEST(DiceKernelTest, AnEmptyQueryMatchesOnlyTheEmptyCandidatesThatExist) {
+  Filters empty_query;
+  empty_query.words.assign(kFilterWords, 0);
+  empty_query.popcounts.push_back(0);
+  Filters candidates = Make(11, 3);  // one group of eight and three of the next
+  std::fill_n(candidates.words.begin() + 4 * kFilterWords, kFilterWords, 0);
+  candidates.popcounts[4] = 0;
+  const std::vector<std::pair<uint32_t, uint32_t>> expected = {{0, 4}};
+  for (DiceKernel kernel : SupportedKernels()) {
+    std::vector<std::pair<uint32_t, uint32_t>> got;
+    DiceAllPairs(empty_query.block(), candidates.block(), DiceThreshold{4, 5}, &got, kernel);
+    EXPECT_EQ(got, expected) << DiceKernelName(kernel);
+  }
+}
+
 }  // namespace
 }  // namespace crossforce
