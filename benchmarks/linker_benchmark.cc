@@ -393,7 +393,7 @@ void ReportLatency(benchmark::State& state, std::vector<double>& micros) {
 
 // Links made right after the relink and timed apart from the rest. On these VMs the host takes
 // back guest memory left idle for a few seconds, and the next touch of each 2 MiB of it costs
-// about 100 us (host_memory_benchmark); a relink leaves the whole index idle, so the first few
+// 170-290 us (host_memory_benchmark); a relink leaves the whole index idle, so the first few
 // dozen links at 10M records each walk into hundreds of such regions and take 2-60 ms, whatever
 // the code. They are reported as first_links_ms (all of them) and first_links_max_us; p50_us
 // and p99_us are of the links after them, a hub in steady state.
